@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Jakpreneur.Api.Auth;
+using Jakpreneur.Core.Auth;
+using Jakpreneur.Core.Data;
+using Jakpreneur.Core.Periods;
+using Jakpreneur.Core.Regions;
+using Microsoft.AspNetCore.Localization;
+
+namespace Jakpreneur.Api.Infrastructure;
+
+internal static class Startup
+{
+    /// <summary>Everything the API needs: database, feature services, auth, validation, problems, Swagger.</summary>
+    public static WebApplicationBuilder AddJakpreneurApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+
+        // Configure the database: one Db for the configured provider, regions in memory.
+        var dbOptions = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        dbOptions.ConnectionString ??= config.GetConnectionString("Jakpreneur");
+        var db = Db.FromOptions(dbOptions, builder.Environment.ContentRootPath);
+        services.AddSingleton(db);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<Seeder>();
+        services.AddSingleton(sp => RegionDirectory.LoadAsync(sp.GetRequiredService<Db>()).GetAwaiter().GetResult());
+
+        // Configure feature services (Core).
+        services.AddSingleton<PeriodQueries>();
+        services.AddSingleton<ApiKeyQueries>();
+
+        // Configure HTTP conventions: JSON, problems, validation, languages, limits.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions.TryAdd("traceId", Problems.TraceId());
+            c.ProblemDetails.Detail ??= c.ProblemDetails.Title;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddValidators();
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            var cultures = new[] { new CultureInfo("en"), new CultureInfo("id") };
+            o.DefaultRequestCulture = new RequestCulture("en");
+            o.SupportedCultures = cultures;
+            o.SupportedUICultures = cultures;
+            o.RequestCultureProviders = [new AcceptLanguageHeaderRequestCultureProvider()];
+        });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
+
+        // Configure auth and Swagger.
+        services.AddApiKeyAuth();
+        services.AddJakpreneurSwagger();
+        return builder;
+    }
+
+    /// <summary>Migrations, reference data and the bootstrap admin key, before the first request.</summary>
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        var services = app.Services;
+        await services.GetRequiredService<MigrationRunner>().RunAsync();
+        await services.GetRequiredService<Seeder>().SeedAsync();
+        _ = services.GetRequiredService<RegionDirectory>();
+        var generated = await services.GetRequiredService<ApiKeyQueries>()
+            .EnsureBootstrapAsync(app.Configuration["Auth:BootstrapAdminKey"], CancellationToken.None);
+        if (generated is not null)
+        {
+            // Shown once, on the first start of an empty database, so an operator can create real keys.
+            app.Logger.LogWarning("No Auth:BootstrapAdminKey is configured and no key existed. Generated admin key (shown once): {AdminKey}", generated);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Jakpreneur.Core.Regions;
+
+namespace Jakpreneur.Core.Auth;
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Kota = "kota";
+    public const string Sudin = "sudin";
+    public const string Kelurahan = "kelurahan";
+    public const string Viewer = "viewer";
+
+    public static readonly string[] All = [Admin, Kota, Sudin, Kelurahan, Viewer];
+}
+
+/// <summary>
+/// The authenticated API key and its scope. Every rule about who may touch which kota, sudin
+/// or kelurahan lives here, so endpoints check the resource's own region, not just the route.
+/// </summary>
+public sealed record Caller(string KeyId, string Name, string Role, string? Kota, string? Sudin, string? Kelurahan)
+{
+    public bool IsAdmin => Role == Roles.Admin;
+
+    /// <summary>May read figures of this kota (null: province-wide figures).</summary>
+    public bool CanRead(string? kota) => Role switch
+    {
+        Roles.Admin => true,
+        Roles.Viewer => Kota is null || Kota == kota,
+        Roles.Kota or Roles.Sudin or Roles.Kelurahan => kota is not null && Kota == kota,
+        _ => false,
+    };
+
+    /// <summary>Kota every read must be limited to, or null when the key sees all of DKI.</summary>
+    public string? ReadScopeKota => Role == Roles.Admin ? null : Kota;
+
+    /// <summary>Targets, declared totals, campaigns, contacts, reports of a kota.</summary>
+    public bool CanManage(string kota) => IsAdmin || (Role == Roles.Kota && Kota == kota);
+
+    /// <summary>Periods and keys are province-wide: admin only.</summary>
+    public bool CanManageProvince => IsAdmin;
+
+    /// <summary>Post an achievement for a kelurahan and sudin.</summary>
+    public bool CanWriteAchievement(Region kelurahan, string sudin) =>
+        IsAdmin || (Role == Roles.Sudin && Kota == kelurahan.KotaCode && Sudin == sudin);
+
+    /// <summary>Reverse a ledger entry: the kota office for its kota, a sudin for its own entries.</summary>
+    public bool CanReverse(string kota, string sudin) =>
+        IsAdmin
+        || (Role == Roles.Kota && Kota == kota)
+        || (Role == Roles.Sudin && Kota == kota && Sudin == sudin);
+
+    /// <summary>Submit a sosialisasi report for a kelurahan: the lurah, or the kota office on its behalf.</summary>
+    public bool CanReportSosialisasi(Region kelurahan) =>
+        IsAdmin
+        || (Role == Roles.Kelurahan && Kelurahan == kelurahan.Code)
+        || (Role == Roles.Kota && Kota == kelurahan.KotaCode);
+
+    /// <summary>Read the sosialisasi status of a kelurahan.</summary>
+    public bool CanReadKelurahan(Region kelurahan) =>
+        Role == Roles.Kelurahan ? Kelurahan == kelurahan.Code : CanRead(kelurahan.KotaCode);
+}
