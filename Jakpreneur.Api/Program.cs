@@ -17,6 +17,10 @@ if (args.Contains("--migrate-only"))
     app.Logger.LogInformation("Migrations applied; exiting (--migrate-only).");
     return;
 }
+if (args.Contains("--seed-demo"))
+{
+    await app.SeedDemoAsync();
+}
 
 // Configure the pipeline: errors as problems, languages, limits, auth.
 app.UseExceptionHandler();

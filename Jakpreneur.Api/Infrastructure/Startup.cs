@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Jakpreneur.Api.Auth;
 using Jakpreneur.Core.Auth;
 using Jakpreneur.Core.Data;
+using Jakpreneur.Core.Demo;
 using Jakpreneur.Core.Periods;
 using Jakpreneur.Core.Regions;
 using Microsoft.AspNetCore.Localization;
@@ -60,6 +61,16 @@ internal static class Startup
         services.AddApiKeyAuth();
         services.AddJakpreneurSwagger();
         return builder;
+    }
+
+    /// <summary>Loads the Jakarta Barat 2020 example (<c>--seed-demo</c>): every feature's <see cref="IDemoSeed"/> in order.</summary>
+    public static async Task SeedDemoAsync(this WebApplication app)
+    {
+        foreach (var seed in app.Services.GetServices<IDemoSeed>().OrderBy(s => s.Order))
+        {
+            await seed.SeedAsync(CancellationToken.None);
+            app.Logger.LogInformation("Demo data: {Seed} loaded", seed.GetType().Name);
+        }
     }
 
     /// <summary>Migrations, reference data and the bootstrap admin key, before the first request.</summary>
