@@ -91,6 +91,14 @@ internal sealed class CampaignRequestValidator : AbstractValidator<CampaignReque
         RuleFor(x => x.Kota).NotEmpty();
         RuleFor(x => x.Kota).Custom((kota, context) =>
         {
+            if (kota?.Length > regions.Kota.Count)
+            {
+                // DKI has six kota; a longer list can only repeat them, so one message instead of one per entry.
+                context.AddFailure(new ValidationFailure("kota", L.T(
+                    $"List at most {regions.Kota.Count} kota, each once.",
+                    $"Cantumkan paling banyak {regions.Kota.Count} kota, masing-masing sekali.")));
+                return;
+            }
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < (kota?.Length ?? 0); i++)
             {

@@ -46,7 +46,9 @@ public sealed class SosialisasiDemoSeed(SosialisasiQueries queries, PeriodQuerie
         var status = await queries.StatusAsync(CampaignCode, new StatusFilter(), ct)
             ?? throw new InvalidOperationException($"Campaign {CampaignCode} vanished while seeding.");
         var reported = status.Kelurahan.Where(k => k.Reports > 0).Select(k => k.Code).ToHashSet(StringComparer.Ordinal);
-        var chosen = regions.KelurahanUnder(Kota).OrderBy(k => k.Code, StringComparer.Ordinal).Take(Reported).ToList();
+        // Every kecamatan had some kelurahan reported: take 25 spread evenly over the 56 in code order.
+        var all = regions.KelurahanUnder(Kota).OrderBy(k => k.Code, StringComparer.Ordinal).ToList();
+        var chosen = all.Where((_, i) => (i + 1) * Reported / all.Count > i * Reported / all.Count).ToList();
         for (var i = 0; i < chosen.Count; i++)
         {
             var kelurahan = chosen[i];

@@ -173,8 +173,16 @@ public sealed class SosialisasiQueries(Db db, TimeProvider time, RegionDirectory
              """,
             new
             {
-                ObligationId = obligation.Id, stored.Campaign, stored.Kelurahan, stored.Channel, stored.Url,
-                stored.PublishedOn, stored.Reach, stored.Note, stored.RecordedAt, stored.KeyId,
+                ObligationId = obligation.Id,
+                stored.Campaign,
+                stored.Kelurahan,
+                stored.Channel,
+                stored.Url,
+                stored.PublishedOn,
+                stored.Reach,
+                stored.Note,
+                stored.RecordedAt,
+                stored.KeyId,
             }, tx, cancellationToken: ct));
         stored = stored with { Id = id };
         // Conditional on NULL: only the first report of a kelurahan sets the time that decides on time / late.
@@ -209,7 +217,10 @@ public sealed class SosialisasiQueries(Db db, TimeProvider time, RegionDirectory
         }
         var args = new
         {
-            Campaign = code, filter.Kota, filter.Kecamatan, filter.Kelurahan,
+            Campaign = code,
+            filter.Kota,
+            filter.Kecamatan,
+            filter.Kelurahan,
             LateFrom = ObligationStatus.LateFrom(campaign.DueDate),
         };
         // Instants are fixed-width UTC text, so text order is time order on both providers.

@@ -163,6 +163,14 @@ public sealed class SosialisasiTests(string provider) : ApiTest(provider)
     }
 
     [Test]
+    public async Task AKotaListLongerThanDkiIsOneError()
+    {
+        var errors = await AssertValidationProblemAsync(await Admin.PostAsJsonAsync(Campaigns(), CampaignBody(UniqueCode("SOS"), Enumerable.Repeat(JakartaBarat, 5000).ToArray())));
+
+        Assert.That(errors.Keys, Is.EqualTo(new[] { "kota" }));
+    }
+
+    [Test]
     public async Task UnknownPeriodIsNamedAndAKnownPeriodIsKept()
     {
         var period = await NewPeriodAsync();
