@@ -20,17 +20,25 @@ public sealed record ReportRequest(string? Kelurahan, string? Channel, string? U
 
 /// <summary>
 /// A campaign: <c>kota</c> lists the kota it covers, <c>kelurahan</c> counts the kelurahan that
-/// owe a report, <c>reported</c> those that have, and <c>coverage</c> breaks both down per kota.
+/// owe a report, <c>reported</c> those that have, and <c>coverage</c> breaks both down per kota
+/// (for a kota-limited key: its own kota only).
 /// </summary>
 public sealed record CampaignResponse(
     string Code, string Title, string? Period, IReadOnlyList<string> Kota, DateOnly DueDate, string? MaterialUrl,
     long Kelurahan, long Reported, IReadOnlyList<CampaignKotaResponse> Coverage, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
-    public static CampaignResponse From(CampaignDetail d, RegionDirectory regions) => new(
-        d.Campaign.Code, d.Campaign.Title, d.Campaign.Period, d.Kota.Select(k => k.Kota).ToList(), d.Campaign.DueDate,
-        d.Campaign.MaterialUrl, d.Kota.Sum(k => k.Kelurahan), d.Kota.Sum(k => k.Reported),
-        d.Kota.Select(k => new CampaignKotaResponse(k.Kota, regions.Find(k.Kota)?.Name ?? k.Kota, k.Kelurahan, k.Reported)).ToList(),
-        d.Campaign.CreatedAt, d.Campaign.UpdatedAt);
+    /// <param name="d">The campaign and its per-kota tallies.</param>
+    /// <param name="regions">Region names.</param>
+    /// <param name="scopeKota">A kota-limited key sees the figures of its kota only; <c>kota</c> still lists the whole campaign.</param>
+    public static CampaignResponse From(CampaignDetail d, RegionDirectory regions, string? scopeKota = null)
+    {
+        var visible = d.Kota.Where(k => scopeKota is null || k.Kota == scopeKota).ToList();
+        return new(
+            d.Campaign.Code, d.Campaign.Title, d.Campaign.Period, d.Kota.Select(k => k.Kota).ToList(), d.Campaign.DueDate,
+            d.Campaign.MaterialUrl, visible.Sum(k => k.Kelurahan), visible.Sum(k => k.Reported),
+            visible.Select(k => new CampaignKotaResponse(k.Kota, regions.Find(k.Kota)?.Name ?? k.Kota, k.Kelurahan, k.Reported)).ToList(),
+            d.Campaign.CreatedAt, d.Campaign.UpdatedAt);
+    }
 }
 
 public sealed record CampaignKotaResponse(string Code, string Name, long Kelurahan, long Reported);
@@ -247,7 +255,7 @@ internal static class SosialisasiEndpoints
             return Problems.Forbidden(ScopeMessage(kota ?? scope.Kota));
         }
         var list = await queries.ListAsync(kota ?? scope.Kota, ct);
-        return TypedResults.Ok(list.Select(c => CampaignResponse.From(c, regions)).ToList());
+        return TypedResults.Ok(list.Select(c => CampaignResponse.From(c, regions, scope.Kota)).ToList());
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> Get(
@@ -262,7 +270,7 @@ internal static class SosialisasiEndpoints
         {
             return Problems.Forbidden(ScopeMessage(scope.Kota));
         }
-        return TypedResults.Ok(CampaignResponse.From(campaign, regions));
+        return TypedResults.Ok(CampaignResponse.From(campaign, regions, scope.Kota));
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ValidationProblem, ProblemHttpResult>> Patch(

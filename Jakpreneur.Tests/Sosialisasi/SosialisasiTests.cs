@@ -219,6 +219,11 @@ public sealed class SosialisasiTests(string provider) : ApiTest(provider)
         Assert.That(codes(all), Does.Contain(barat).And.Contain(seribu));
         Assert.That(codes(scoped), Does.Contain(seribu).And.Not.Contain(barat));
         Assert.That(codes(filtered), Does.Contain(barat).And.Not.Contain(seribu));
+        var both = await NewCampaignAsync(JakartaBarat, KepulauanSeribu);
+        var seen = await ReadJsonAsync(await kotaKey.GetAsync(Campaigns($"/{both}")));
+        Assert.That(seen.GetProperty("kota").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(seen.GetProperty("kelurahan").GetInt64(), Is.EqualTo(6), "a kota key sees the figures of its own kota only");
+        Assert.That(seen.GetProperty("coverage").EnumerateArray().Select(k => k.GetProperty("code").GetString()), Is.EqualTo(new[] { KepulauanSeribu }));
         await AssertProblemAsync(await kotaKey.GetAsync(Campaigns($"?kota={JakartaBarat}")), HttpStatusCode.Forbidden);
         await AssertProblemAsync(await kotaKey.GetAsync(Campaigns($"/{barat}")), HttpStatusCode.Forbidden);
     }
