@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
@@ -38,6 +40,16 @@ public sealed class SqlDialect
     /// holds its lock: SQLite's BEGIN IMMEDIATE already serialises writers; SQL Server needs UPDLOCK.
     /// </summary>
     public string ForUpdate => IsSqlite ? "" : "WITH (UPDLOCK, HOLDLOCK)";
+
+    /// <summary>
+    /// A read-only transaction whose statements all see one state (a total and the rows it sums):
+    /// on SQLite a deferred transaction, a WAL snapshot that takes no write lock; on SQL Server
+    /// REPEATABLE READ, so rows read by the first statement keep their values for the next.
+    /// </summary>
+    public async Task<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken ct) =>
+        IsSqlite
+            ? ((SqliteConnection)connection).BeginTransaction(deferred: true)
+            : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
 
     /// <summary>True when the exception is a unique or primary-key violation.</summary>
     public static bool IsUniqueViolation(Exception exception) => exception switch
