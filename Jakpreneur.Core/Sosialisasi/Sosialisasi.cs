@@ -39,7 +39,12 @@ public sealed record SosialisasiCampaign(
     DateTimeOffset CreatedAt, string? CreatedBy, DateTimeOffset UpdatedAt);
 
 /// <summary>One kota a campaign covers, with how many of its kelurahan owe and have reported.</summary>
-public sealed record CampaignKota(string Campaign, string Kota, long Kelurahan, long Reported);
+public sealed record CampaignKota(string Campaign, string Kota, long Kelurahan, long Reported)
+{
+    // Dapper maps by property through this constructor: SQLite types computed columns of an
+    // empty result as BLOB, which matches no positional constructor.
+    public CampaignKota() : this("", "", 0, 0) { }
+}
 
 public sealed record CampaignDetail(SosialisasiCampaign Campaign, IReadOnlyList<CampaignKota> Kota)
 {
@@ -62,11 +67,16 @@ public sealed record StatusFilter(string? Kota = null, string? Kecamatan = null,
 
 public sealed record KecamatanTally(string Code, long Kelurahan, long Reported, long OnTime)
 {
+    public KecamatanTally() : this("", 0, 0, 0) { } // see CampaignKota
+
     public long Late => Reported - OnTime;
 
     public long Pending => Kelurahan - Reported;
 }
 
-public sealed record KelurahanState(string Code, string Kecamatan, string Kota, string Status, DateTimeOffset? FirstReportedAt, long Reports);
+public sealed record KelurahanState(string Code, string Kecamatan, string Kota, string Status, DateTimeOffset? FirstReportedAt, long Reports)
+{
+    public KelurahanState() : this("", "", "", "", null, 0) { } // see CampaignKota
+}
 
 public sealed record CampaignStatus(SosialisasiCampaign Campaign, DateTimeOffset AsOf, IReadOnlyList<KecamatanTally> Kecamatan, IReadOnlyList<KelurahanState> Kelurahan);
