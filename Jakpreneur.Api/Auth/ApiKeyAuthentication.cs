@@ -64,5 +64,7 @@ internal static class CallerExtensions
         context.Items[typeof(Caller)] as Caller
         ?? throw new InvalidOperationException("No authenticated caller on this request.");
 
-    public static Actor Actor(this HttpContext context) => new(context.Caller().KeyId, context.TraceIdentifier);
+    /// <summary>The key and request behind a write, stamped with the injected clock for the audit row.</summary>
+    public static Actor Actor(this HttpContext context) =>
+        new Actor(context.Caller().KeyId, context.TraceIdentifier).StampedBy(context.RequestServices.GetRequiredService<TimeProvider>());
 }
