@@ -210,6 +210,7 @@ public sealed class ApiKeysTests(string provider) : ApiTest(provider)
         var forbidden = await AssertProblemAsync(await viewer.PostAsJsonAsync("/api/v1/api-keys", new { name = "x", role = "admin" }), HttpStatusCode.Forbidden);
 
         Assert.That(missing.GetProperty("detail").GetString(), Does.Contain("X-Api-Key"));
+        Assert.That((await anonymous.GetAsync("/api/v1/sudin")).Headers.WwwAuthenticate.ToString(), Does.Contain("X-Api-Key"));
         Assert.That(missing.GetProperty("title").GetString(), Is.EqualTo("Tidak terautentikasi"));
         Assert.That(wrong.GetProperty("detail").GetString(), Does.Contain("unknown"));
         Assert.That(forbidden.GetProperty("title").GetString(), Is.EqualTo("Forbidden"));
