@@ -1,3 +1,5 @@
+using Jakpreneur.Api.Audit;
+using Jakpreneur.Api.Auth;
 using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
 using Jakpreneur.Api.Periods;
@@ -23,14 +25,18 @@ if (args.Contains("--seed-demo"))
     await app.SeedDemoAsync();
 }
 
-// Configure the pipeline: errors as problems, languages, limits, auth.
+// Configure the pipeline: errors as problems, security headers, CORS, languages, limits, auth, rate limits.
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseSecurityHeaders();
+app.UseHttpLoggingWhenEnabled();
+app.UseDashboardCors();
 app.UseRequestLocalization();
 app.UseRequestBodyLimit();
 app.UseSwagger();
 app.UseSwaggerUI(o => o.DocumentTitle = "Jakpreneur API");
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 
 // Configure the endpoints, one feature at a time.
@@ -38,5 +44,7 @@ app.MapHealth();
 app.MapRegions();
 app.MapPeriods();
 app.MapSosialisasi();
+app.MapApiKeys();
+app.MapAudit();
 
 app.Run();

@@ -46,12 +46,16 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Problems.Make(StatusCodes.Status401Unauthorized, L.T("Unauthorized", "Tidak terautentikasi"),
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // RFC 9110 §11.6.1: a 401 names how to authenticate.
+        Response.Headers.WWWAuthenticate = $"{SchemeName} header=\"{HeaderName}\"";
+        return Problems.Make(StatusCodes.Status401Unauthorized, L.T("Unauthorized", "Tidak terautentikasi"),
                 Request.Headers.ContainsKey(HeaderName)
                     ? L.T("The X-Api-Key is unknown, revoked or expired.", "X-Api-Key tidak dikenal, dicabut, atau kedaluwarsa.")
                     : L.T("Send an API key in the X-Api-Key header.", "Kirim kunci API pada header X-Api-Key."))
             .ExecuteAsync(Context);
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.Forbidden().ExecuteAsync(Context);
@@ -64,5 +68,7 @@ internal static class CallerExtensions
         context.Items[typeof(Caller)] as Caller
         ?? throw new InvalidOperationException("No authenticated caller on this request.");
 
-    public static Actor Actor(this HttpContext context) => new(context.Caller().KeyId, context.TraceIdentifier);
+    /// <summary>The key and request behind a write, stamped with the injected clock for the audit row.</summary>
+    public static Actor Actor(this HttpContext context) =>
+        new Actor(context.Caller().KeyId, context.TraceIdentifier).StampedBy(context.RequestServices.GetRequiredService<TimeProvider>());
 }

@@ -81,3 +81,25 @@ internal static class RequestLimits
             await next(context);
         });
 }
+
+/// <summary>
+/// Writes every problem as application/problem+json, whatever the Accept header says: the
+/// framework's default writer declines for an Accept it cannot match and the client would get
+/// plain text, while the contract promises problem+json for every error.
+/// </summary>
+internal sealed class AlwaysJsonProblemDetailsWriter(Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Status ??= context.HttpContext.Response.StatusCode;
+        problem.Type ??= Problems.TypeFor(problem.Status.Value);
+        problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        problem.Extensions.TryAdd("traceId", Problems.TraceId());
+        problem.Detail ??= problem.Title;
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(
+            problem, problem.GetType(), json.Value.SerializerOptions, Problems.ContentType));
+    }
+}

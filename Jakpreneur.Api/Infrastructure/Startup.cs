@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jakpreneur.Api.Auth;
+using Jakpreneur.Core.Audit;
 using Jakpreneur.Core.Auth;
 using Jakpreneur.Core.Data;
 using Jakpreneur.Core.Demo;
@@ -35,6 +36,7 @@ internal static class Startup
         services.AddSingleton<ApiKeyQueries>();
         services.AddSingleton<SosialisasiQueries>();
         services.AddSingleton<IDemoSeed, SosialisasiDemoSeed>();
+        services.AddSingleton<AuditQueries>();
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.
         services.ConfigureHttpJsonOptions(o =>
@@ -43,6 +45,7 @@ internal static class Startup
             o.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton<IProblemDetailsWriter, AlwaysJsonProblemDetailsWriter>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Extensions.TryAdd("traceId", Problems.TraceId());
@@ -60,8 +63,9 @@ internal static class Startup
         });
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxBodyBytes);
 
-        // Configure auth and Swagger.
+        // Configure auth, abuse limits and Swagger.
         services.AddApiKeyAuth();
+        builder.AddHttpHardening();
         services.AddJakpreneurSwagger();
         return builder;
     }
@@ -83,12 +87,20 @@ internal static class Startup
         await services.GetRequiredService<MigrationRunner>().RunAsync();
         await services.GetRequiredService<Seeder>().SeedAsync();
         _ = services.GetRequiredService<RegionDirectory>();
-        var generated = await services.GetRequiredService<ApiKeyQueries>()
+        var bootstrap = await services.GetRequiredService<ApiKeyQueries>()
             .EnsureBootstrapAsync(app.Configuration["Auth:BootstrapAdminKey"], CancellationToken.None);
-        if (generated is not null)
+        if (bootstrap.GeneratedKey is not null)
         {
             // Shown once, on the first start of an empty database, so an operator can create real keys.
-            app.Logger.LogWarning("No Auth:BootstrapAdminKey is configured and no key existed. Generated admin key (shown once): {AdminKey}", generated);
+            app.Logger.LogWarning("No Auth:BootstrapAdminKey is configured and no key existed. Generated admin key (shown once): {AdminKey}", bootstrap.GeneratedKey);
+        }
+        if (bootstrap.ConfiguredKeyRevoked)
+        {
+            app.Logger.LogWarning("Auth:BootstrapAdminKey names a key that was revoked through the API; it stays revoked until a different key is configured.");
+        }
+        if (bootstrap.BootstrapRevoked)
+        {
+            app.Logger.LogWarning("Auth:BootstrapAdminKey is no longer configured; the bootstrap admin key was revoked.");
         }
     }
 }

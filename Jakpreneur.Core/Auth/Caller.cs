@@ -21,6 +21,21 @@ public sealed record Caller(string KeyId, string Name, string Role, string? Kota
 {
     public bool IsAdmin => Role == Roles.Admin;
 
+    /// <summary>
+    /// The scope fields match the role (a kota key has its kota, a sudin key its kota and sudin,
+    /// a kelurahan key its kelurahan and kota). A key that does not is refused outright, so a
+    /// damaged row can never fall through to a wider read scope.
+    /// </summary>
+    public bool HasConsistentScope => Role switch
+    {
+        Roles.Admin => Kota is null && Sudin is null && Kelurahan is null,
+        Roles.Kota => Kota is not null && Sudin is null && Kelurahan is null,
+        Roles.Sudin => Kota is not null && Sudin is not null && Kelurahan is null,
+        Roles.Kelurahan => Kota is not null && Sudin is null && Kelurahan is not null,
+        Roles.Viewer => Sudin is null && Kelurahan is null,
+        _ => false,
+    };
+
     /// <summary>May read figures of this kota (null: province-wide figures).</summary>
     public bool CanRead(string? kota) => Role switch
     {
@@ -35,6 +50,9 @@ public sealed record Caller(string KeyId, string Name, string Role, string? Kota
 
     /// <summary>Targets, declared totals, campaigns, contacts, reports of a kota.</summary>
     public bool CanManage(string kota) => IsAdmin || (Role == Roles.Kota && Kota == kota);
+
+    /// <summary>The audit trail: admin sees every row, a kota key the rows of its own kota; nobody else.</summary>
+    public bool CanReadAudit(string? kota) => IsAdmin || (Role == Roles.Kota && kota is not null && Kota == kota);
 
     /// <summary>Periods and keys are province-wide: admin only.</summary>
     public bool CanManageProvince => IsAdmin;

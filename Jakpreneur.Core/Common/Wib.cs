@@ -15,7 +15,12 @@ public static class Wib
     public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
 
     /// <summary>The instant a WIB calendar day starts.</summary>
-    public static DateTimeOffset StartOf(DateOnly date) => new(date.ToDateTime(TimeOnly.MinValue), Zone.BaseUtcOffset);
+    /// <remarks>Saturates at the ends of the calendar, where the WIB start has no UTC representation.</remarks>
+    public static DateTimeOffset StartOf(DateOnly date)
+    {
+        var local = date.ToDateTime(TimeOnly.MinValue);
+        return local < DateTime.MinValue.Add(Zone.BaseUtcOffset) ? DateTimeOffset.MinValue : new(local, Zone.BaseUtcOffset);
+    }
 
     private static TimeZoneInfo FindZone()
     {
