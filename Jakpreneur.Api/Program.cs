@@ -1,7 +1,11 @@
+using Jakpreneur.Api.Contacts;
 using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
+using Jakpreneur.Api.Jobs;
+using Jakpreneur.Api.Notifications;
 using Jakpreneur.Api.Periods;
 using Jakpreneur.Api.Regions;
+using Jakpreneur.Api.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -36,5 +40,9 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapRegions();
 app.MapPeriods();
+app.MapContacts();
+app.MapNotifications();
+app.MapReports();
+app.MapJobs();
 
 app.Run();
