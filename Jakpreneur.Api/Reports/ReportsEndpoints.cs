@@ -2,8 +2,8 @@ using System.Text.Json;
 using FluentValidation;
 using Jakpreneur.Api.Auth;
 using Jakpreneur.Api.Infrastructure;
-using Jakpreneur.Core.Reports;
 using Jakpreneur.Core.Regions;
+using Jakpreneur.Core.Reports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Jakpreneur.Api.Reports;

@@ -90,8 +90,18 @@ public sealed class NotificationQueries(Db db)
             """,
             drafts.Select(d => new
             {
-                d.Kind, d.Campaign, d.Region, d.Kota, d.Stage, d.Channel, d.Recipient, d.Subject, d.Body, d.Payload,
-                d.IdempotencyKey, Now = now,
+                d.Kind,
+                d.Campaign,
+                d.Region,
+                d.Kota,
+                d.Stage,
+                d.Channel,
+                d.Recipient,
+                d.Subject,
+                d.Body,
+                d.Payload,
+                d.IdempotencyKey,
+                Now = now,
             }).ToList(),
             tx, cancellationToken: ct));
 
