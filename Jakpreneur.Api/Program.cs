@@ -1,10 +1,14 @@
 using Jakpreneur.Api.Audit;
 using Jakpreneur.Api.Auth;
+using Jakpreneur.Api.Contacts;
 using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
+using Jakpreneur.Api.Jobs;
+using Jakpreneur.Api.Notifications;
 using Jakpreneur.Api.Periods;
 using Jakpreneur.Api.Regions;
 using Jakpreneur.Api.Sosialisasi;
+using Jakpreneur.Api.Reports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -46,5 +50,9 @@ app.MapPeriods();
 app.MapSosialisasi();
 app.MapApiKeys();
 app.MapAudit();
+app.MapContacts();
+app.MapNotifications();
+app.MapReports();
+app.MapJobs();
 
 app.Run();

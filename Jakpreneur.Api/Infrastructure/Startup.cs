@@ -9,6 +9,7 @@ using Jakpreneur.Core.Demo;
 using Jakpreneur.Core.Periods;
 using Jakpreneur.Core.Regions;
 using Jakpreneur.Core.Sosialisasi;
+using Jakpreneur.Jobs;
 using Microsoft.AspNetCore.Localization;
 
 namespace Jakpreneur.Api.Infrastructure;
@@ -37,6 +38,9 @@ internal static class Startup
         services.AddSingleton<SosialisasiQueries>();
         services.AddSingleton<IDemoSeed, SosialisasiDemoSeed>();
         services.AddSingleton<AuditQueries>();
+
+        // Configure contacts, outbox, reminders, reports and the scheduler (in process unless Jobs:InProcess=false).
+        services.AddJakpreneurJobs(config);
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.
         services.ConfigureHttpJsonOptions(o =>
