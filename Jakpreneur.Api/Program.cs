@@ -2,6 +2,7 @@ using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
 using Jakpreneur.Api.Periods;
 using Jakpreneur.Api.Regions;
+using Jakpreneur.Api.Targets;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -36,5 +37,6 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapRegions();
 app.MapPeriods();
+app.MapTargets();
 
 app.Run();

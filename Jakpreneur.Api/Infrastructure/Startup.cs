@@ -7,6 +7,7 @@ using Jakpreneur.Core.Data;
 using Jakpreneur.Core.Demo;
 using Jakpreneur.Core.Periods;
 using Jakpreneur.Core.Regions;
+using Jakpreneur.Core.Targets;
 using Microsoft.AspNetCore.Localization;
 
 namespace Jakpreneur.Api.Infrastructure;
@@ -32,6 +33,7 @@ internal static class Startup
         // Configure feature services (Core).
         services.AddSingleton<PeriodQueries>();
         services.AddSingleton<ApiKeyQueries>();
+        services.AddSingleton<TargetQueries>();
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.
         services.ConfigureHttpJsonOptions(o =>

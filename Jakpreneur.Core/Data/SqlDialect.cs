@@ -39,6 +39,23 @@ public sealed class SqlDialect
     /// </summary>
     public string ForUpdate => IsSqlite ? "" : "WITH (UPDLOCK, HOLDLOCK)";
 
+    /// <summary>
+    /// Adds <c>@{addColumn}</c> to a running total, creating the row when it is missing. Parameters
+    /// are named after the columns (<c>@period</c>). SQL Server: UPDATE with HOLDLOCK, then INSERT
+    /// when nothing matched (the range lock keeps a concurrent writer from inserting the same key).
+    /// </summary>
+    public string UpsertAdd(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> otherColumns, string addColumn)
+    {
+        var columns = keyColumns.Concat(otherColumns).Append(addColumn).ToArray();
+        var insert = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})";
+        if (IsSqlite)
+        {
+            return $"{insert} ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {addColumn} = {addColumn} + excluded.{addColumn}";
+        }
+        var where = string.Join(" AND ", keyColumns.Select(c => $"{c} = @{c}"));
+        return $"UPDATE {table} WITH (UPDLOCK, HOLDLOCK) SET {addColumn} = {addColumn} + @{addColumn} WHERE {where}; IF @@ROWCOUNT = 0 {insert};";
+    }
+
     /// <summary>True when the exception is a unique or primary-key violation.</summary>
     public static bool IsUniqueViolation(Exception exception) => exception switch
     {
