@@ -1,3 +1,4 @@
+using Jakpreneur.Api.Achievements;
 using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
 using Jakpreneur.Api.Periods;
@@ -38,5 +39,6 @@ app.MapHealth();
 app.MapRegions();
 app.MapPeriods();
 app.MapTargets();
+app.MapAchievements();
 
 app.Run();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jakpreneur.Api.Auth;
+using Jakpreneur.Core.Achievements;
 using Jakpreneur.Core.Auth;
 using Jakpreneur.Core.Data;
 using Jakpreneur.Core.Demo;
@@ -34,6 +35,7 @@ internal static class Startup
         services.AddSingleton<PeriodQueries>();
         services.AddSingleton<ApiKeyQueries>();
         services.AddSingleton<TargetQueries>();
+        services.AddSingleton<AchievementLedger>();
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.
         services.ConfigureHttpJsonOptions(o =>
