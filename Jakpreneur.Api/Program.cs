@@ -3,6 +3,7 @@ using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
 using Jakpreneur.Api.Periods;
 using Jakpreneur.Api.Regions;
+using Jakpreneur.Api.Rollups;
 using Jakpreneur.Api.Targets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -40,5 +41,6 @@ app.MapRegions();
 app.MapPeriods();
 app.MapTargets();
 app.MapAchievements();
+app.MapRollups();
 
 app.Run();

@@ -8,6 +8,7 @@ using Jakpreneur.Core.Data;
 using Jakpreneur.Core.Demo;
 using Jakpreneur.Core.Periods;
 using Jakpreneur.Core.Regions;
+using Jakpreneur.Core.Rollups;
 using Jakpreneur.Core.Targets;
 using Microsoft.AspNetCore.Localization;
 
@@ -36,6 +37,8 @@ internal static class Startup
         services.AddSingleton<ApiKeyQueries>();
         services.AddSingleton<TargetQueries>();
         services.AddSingleton<AchievementLedger>();
+        services.AddSingleton<RollupQueries>();
+        services.AddSingleton<IDemoSeed, JakartaBaratDemoSeed>();
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.
         services.ConfigureHttpJsonOptions(o =>
