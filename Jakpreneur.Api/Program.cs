@@ -1,6 +1,7 @@
 using Jakpreneur.Api.Audit;
 using Jakpreneur.Api.Auth;
 using Jakpreneur.Api.Contacts;
+using Jakpreneur.Api.Achievements;
 using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
 using Jakpreneur.Api.Jobs;
@@ -9,6 +10,8 @@ using Jakpreneur.Api.Periods;
 using Jakpreneur.Api.Regions;
 using Jakpreneur.Api.Sosialisasi;
 using Jakpreneur.Api.Reports;
+using Jakpreneur.Api.Rollups;
+using Jakpreneur.Api.Targets;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -54,5 +57,8 @@ app.MapContacts();
 app.MapNotifications();
 app.MapReports();
 app.MapJobs();
+app.MapTargets();
+app.MapAchievements();
+app.MapRollups();
 
 app.Run();

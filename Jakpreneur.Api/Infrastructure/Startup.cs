@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Jakpreneur.Api.Auth;
 using Jakpreneur.Core.Audit;
+using Jakpreneur.Core.Achievements;
 using Jakpreneur.Core.Auth;
 using Jakpreneur.Core.Data;
 using Jakpreneur.Core.Demo;
@@ -10,6 +11,8 @@ using Jakpreneur.Core.Periods;
 using Jakpreneur.Core.Regions;
 using Jakpreneur.Core.Sosialisasi;
 using Jakpreneur.Jobs;
+using Jakpreneur.Core.Rollups;
+using Jakpreneur.Core.Targets;
 using Microsoft.AspNetCore.Localization;
 
 namespace Jakpreneur.Api.Infrastructure;
@@ -41,6 +44,12 @@ internal static class Startup
 
         // Configure contacts, outbox, reminders, reports and the scheduler (in process unless Jobs:InProcess=false).
         services.AddJakpreneurJobs(config);
+        services.AddSingleton<TargetQueries>();
+        services.AddSingleton<AchievementLedger>();
+        services.AddSingleton<RollupQueries>();
+        // The compiled sosialisasi report carries the kota's target-vs-achievement roll-up from the ledger.
+        services.AddSingleton<Jakpreneur.Core.Reports.IKotaRollupSource, LedgerKotaRollupSource>();
+        services.AddSingleton<IDemoSeed, JakartaBaratDemoSeed>();
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.
         services.ConfigureHttpJsonOptions(o =>

@@ -50,6 +50,50 @@ public sealed class SqlDialect
         IsSqlite
             ? ((SqliteConnection)connection).BeginTransaction(deferred: true)
             : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+    /// <summary>Rows one multi-row upsert may carry: SQLite takes many; SQL Server's UPDATE-then-INSERT takes one.</summary>
+    public int UpsertRowsPerStatement => IsSqlite ? 100 : 1;
+
+    /// <summary>
+    /// Adds <c>@{addColumn}_i</c> to running totals, creating rows that are missing, for
+    /// <paramref name="rows"/> rows whose parameters are named after the columns with the row
+    /// index (<c>@period_0</c>). Keys must be distinct within one statement. SQL Server: UPDATE
+    /// with HOLDLOCK, then INSERT when nothing matched (the range lock keeps a concurrent writer
+    /// from inserting the same key).
+    /// </summary>
+    public string UpsertAdd(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> otherColumns, string addColumn, int rows = 1)
+    {
+        var columns = keyColumns.Concat(otherColumns).Append(addColumn).ToArray();
+        if (IsSqlite)
+        {
+            return $"{InsertRows(table, columns, rows)} ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {addColumn} = {addColumn} + excluded.{addColumn}";
+        }
+        if (rows != 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), "SQL Server upserts one row per statement.");
+        }
+        var where = string.Join(" AND ", keyColumns.Select(c => $"{c} = @{c}_0"));
+        return $"UPDATE {table} WITH (UPDLOCK, HOLDLOCK) SET {addColumn} = {addColumn} + @{addColumn}_0 WHERE {where}; IF @@ROWCOUNT = 0 {InsertRows(table, columns, 1)};";
+    }
+
+    /// <summary>
+    /// SQLite only (null on SQL Server): adds the grouped rows of <paramref name="select"/> (columns
+    /// in the order keys, others, add) to running totals in one statement, inside SQLite's engine.
+    /// </summary>
+    public string? UpsertAddFromSelect(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> otherColumns, string addColumn, string select)
+    {
+        if (!IsSqlite)
+        {
+            return null;
+        }
+        var columns = keyColumns.Concat(otherColumns).Append(addColumn);
+        return $"INSERT INTO {table} ({string.Join(", ", columns)}) {select} " +
+               $"ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {addColumn} = {addColumn} + excluded.{addColumn}";
+    }
+
+    /// <summary><c>INSERT INTO t (a, b) VALUES (@a_0, @b_0), (@a_1, @b_1), ...</c> (both dialects; keep rows x columns under 2100 for SQL Server).</summary>
+    public static string InsertRows(string table, IReadOnlyList<string> columns, int rows) =>
+        $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(r => $"({string.Join(", ", columns.Select(c => $"@{c}_{r}"))})"));
 
     /// <summary>True when the exception is a unique or primary-key violation.</summary>
     public static bool IsUniqueViolation(Exception exception) => exception switch
