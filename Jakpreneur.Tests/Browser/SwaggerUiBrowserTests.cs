@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Jakpreneur.Tests.Infrastructure;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
@@ -33,6 +34,13 @@ public sealed class SwaggerUiBrowserTests
         _app.UseKestrel(0);
         _app.StartServer();
         _baseAddress = _app.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        using (var admin = _app.ClientWithKey(JakpreneurApp.AdminKey))
+        {
+            // The figures the operator will see: KPKP's 2020 target in Jakarta Barat and one achievement.
+            (await admin.PutAsJsonAsync("/api/v1/periods/UI2020", new { name = "Jakpreneur 2020", startDate = "2020-01-01", endDate = "2020-12-31", targetDeadline = "2020-12-15" })).EnsureSuccessStatusCode();
+            (await admin.PutAsJsonAsync("/api/v1/periods/UI2020/targets/31.73/KPKP", new { target = 1120 })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync("/api/v1/achievements", new { period = "UI2020", kelurahan = "31.73.08.1001", sudin = "KPKP", count = 40, date = "2020-06-01" })).EnsureSuccessStatusCode();
+        }
 
         var options = new ChromeOptions { BinaryLocation = Chromium };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -60,7 +68,7 @@ public sealed class SwaggerUiBrowserTests
     }
 
     [Test]
-    public void OperatorAuthorizesWithAKeyAndExecutesARequest()
+    public void OperatorAuthorizesWithAKeyAndSeesTheKotaRollup()
     {
         var browser = _browser!;
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(30));
@@ -90,16 +98,18 @@ public sealed class SwaggerUiBrowserTests
         AssertFigures(body!.Text);
     }
 
-    private const string OperationId = "operations-Reference-GetRegion";
+    private const string OperationId = "operations-Roll-ups-KotaRollup";
 
     private static void FillParameters(IWebDriver browser)
     {
-        browser.FindElement(By.CssSelector($"#{OperationId} input[placeholder='code']")).SendKeys("31.73");
+        browser.FindElement(By.CssSelector($"#{OperationId} input[placeholder='period']")).SendKeys("UI2020");
+        browser.FindElement(By.CssSelector($"#{OperationId} input[placeholder='kota']")).SendKeys("31.73");
     }
 
     private static void AssertFigures(string body)
     {
         Assert.That(body, Does.Contain("Kota Administrasi Jakarta Barat"));
-        Assert.That(body, Does.Contain("31.73.08"));
+        Assert.That(body, Does.Match(@"""target"":\s*1120"));
+        Assert.That(body, Does.Match(@"""achieved"":\s*40"));
     }
 }
