@@ -23,8 +23,8 @@ public sealed class RollupQueries(Db db)
                    COALESCE((SELECT SUM(d.achieved) FROM achievement_daily d
                              WHERE d.period = t.period AND d.kelurahan = t.kelurahan AND d.sudin = t.sudin AND d.date > @asOf), 0) AS AfterAsOf
             FROM achievement_totals t
-            WHERE t.period = @period AND (@kota IS NULL OR t.kota = @kota)
-            """,
+            WHERE t.period = @period
+            """ + (kota is null ? "" : " AND t.kota = @kota"), // a plain equality lets the planner use ix_achievement_totals_kota
             new { period, kota, asOf }, cancellationToken: ct));
         return rows.AsList();
     }

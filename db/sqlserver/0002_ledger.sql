@@ -72,6 +72,9 @@ CREATE TABLE achievement_totals (
     PRIMARY KEY (period, kelurahan, sudin)
 );
 
+-- A kota roll-up reads only its kota's cells.
+CREATE INDEX ix_achievement_totals_kota ON achievement_totals (period, kota);
+
 CREATE TABLE achievement_daily (
     period VARCHAR(32) NOT NULL,
     kelurahan VARCHAR(20) NOT NULL,
