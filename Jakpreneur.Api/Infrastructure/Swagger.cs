@@ -35,6 +35,7 @@ internal static class Swagger
                 o.IncludeXmlComments(xml);
             }
             o.SupportNonNullableReferenceTypes();
+            o.SchemaFilter<RequestExamplesFilter>();
         });
         return services;
     }

@@ -109,6 +109,19 @@ public sealed class ReferenceTests(string provider) : ApiTest(provider)
     }
 
     [Test]
+    public async Task SwaggerDocumentCarriesExampleBodiesAndProblemResponses()
+    {
+        var document = await ReadJsonAsync(await Admin.GetAsync("/swagger/v1/swagger.json"));
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.That(schemas.GetProperty("BatchRequest").GetProperty("example").GetProperty("entries").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(schemas.GetProperty("TargetRequest").GetProperty("example").GetProperty("target").GetInt32(), Is.EqualTo(9968));
+        var putTarget = document.GetProperty("paths").GetProperty("/api/v1/periods/{period}/targets/{kota}/{sudin}").GetProperty("put");
+        Assert.That(putTarget.GetProperty("summary").GetString(), Is.Not.Empty);
+        Assert.That(putTarget.GetProperty("responses").TryGetProperty("400", out _), Is.True);
+    }
+
+    [Test]
     public async Task UnknownRouteIs404Problem()
     {
         await AssertProblemAsync(await Admin.GetAsync("/api/v1/nothing-here"), HttpStatusCode.NotFound);
