@@ -47,6 +47,7 @@ internal static class Startup
         services.AddSingleton<TargetQueries>();
         services.AddSingleton<AchievementLedger>();
         services.AddSingleton<RollupQueries>();
+        services.AddSingleton<RollupCache>();
         // The compiled sosialisasi report carries the kota's target-vs-achievement roll-up from the ledger.
         services.AddSingleton<Jakpreneur.Core.Reports.IKotaRollupSource, LedgerKotaRollupSource>();
         services.AddSingleton<IDemoSeed, JakartaBaratDemoSeed>();

@@ -45,7 +45,7 @@ internal static class RollupsEndpoints
     }
 
     private static async Task<Results<Ok<ProvinceRollup>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> Province(
-        PeriodQueries periods, RollupQueries rollups, RegionDirectory regions, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        PeriodQueries periods, RollupQueries rollups, RollupCache cache, RegionDirectory regions, TimeProvider time, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         HttpContext http, string period, string? asOf, CancellationToken ct)
     {
         if (await periods.FindAsync(period, ct) is null)
@@ -62,14 +62,18 @@ internal static class RollupsEndpoints
         {
             return Problems.Forbidden();
         }
-        var achieved = await rollups.AchievedAsync(period, scope, date, ct);
-        var targets = await rollups.TargetsAsync(period, scope, ct);
-        var body = RollupMath.Province(period, date, regions.Kota, targets, achieved.Select(a => a.AsOf()), scope);
-        return Conditional(http, body, json.Value.SerializerOptions);
+        var stamp = await rollups.StampAsync(period, ct);
+        var computed = await cache.GetOrComputeAsync($"province|{period}|{scope}|{date:O}", stamp, async () =>
+        {
+            var achieved = await rollups.AchievedByKotaAsync(period, scope, date, ct);
+            var targets = await rollups.TargetsAsync(period, scope, ct);
+            return Tagged(RollupMath.Province(period, date, regions.Kota, targets, achieved, scope), json.Value.SerializerOptions);
+        });
+        return Conditional(http, computed);
     }
 
     private static async Task<Results<Ok<KotaRollup>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> Kota(
-        PeriodQueries periods, RollupQueries rollups, TargetQueries targetQueries, RegionDirectory regions, TimeProvider time,
+        PeriodQueries periods, RollupQueries rollups, RollupCache cache, TargetQueries targetQueries, RegionDirectory regions, TimeProvider time,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, string period, string kota, string? asOf, CancellationToken ct)
     {
         if (await CheckAsync(periods, regions, period, kota, ct) is { } problem)
@@ -84,15 +88,20 @@ internal static class RollupsEndpoints
         {
             return Problems.Forbidden();
         }
-        var achieved = await rollups.AchievedAsync(period, kota, date, ct);
-        var targets = await rollups.TargetsAsync(period, kota, ct);
-        var declared = await targetQueries.FindDeclaredAsync(period, kota, ct);
-        var body = RollupMath.Kota(period, date, regions.Find(kota)!, regions, targets, achieved.Select(a => a.AsOf()), declared?.Total, declared?.Source);
-        return Conditional(http, body, json.Value.SerializerOptions);
+        var stamp = await rollups.StampAsync(period, ct);
+        var computed = await cache.GetOrComputeAsync($"kota|{period}|{kota}|{date:O}", stamp, async () =>
+        {
+            var achieved = await rollups.AchievedAsync(period, kota, date, ct);
+            var targets = await rollups.TargetsAsync(period, kota, ct);
+            var declared = await targetQueries.FindDeclaredAsync(period, kota, ct);
+            return Tagged(RollupMath.Kota(period, date, regions.Find(kota)!, regions, targets, achieved.Select(a => a.AsOf()), declared?.Total, declared?.Source),
+                json.Value.SerializerOptions);
+        });
+        return Conditional(http, computed);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<KelurahanAchieved>>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> Kelurahan(
-        PeriodQueries periods, RollupQueries rollups, RegionDirectory regions, TimeProvider time,
+        PeriodQueries periods, RollupQueries rollups, RollupCache cache, RegionDirectory regions, TimeProvider time,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, string period, string kota, string? kecamatan, string? asOf,
         CancellationToken ct)
     {
@@ -113,10 +122,14 @@ internal static class RollupsEndpoints
         {
             return Problems.Forbidden();
         }
-        var achieved = await rollups.AchievedAsync(period, kota, date, ct);
-        var kelurahan = regions.KelurahanUnder(kecamatan ?? kota);
-        var body = RollupMath.Kelurahan(kelurahan, achieved.Select(a => a.AsOf()));
-        return Conditional(http, body, json.Value.SerializerOptions);
+        var stamp = await rollups.StampAsync(period, ct);
+        var computed = await cache.GetOrComputeAsync($"kelurahan|{period}|{kota}|{kecamatan}|{date:O}", stamp, async () =>
+        {
+            var achieved = await rollups.AchievedAsync(period, kota, date, ct);
+            var kelurahan = regions.KelurahanUnder(kecamatan ?? kota);
+            return Tagged(RollupMath.Kelurahan(kelurahan, achieved.Select(a => a.AsOf())), json.Value.SerializerOptions);
+        });
+        return Conditional(http, computed);
     }
 
     private static async Task<ProblemHttpResult?> CheckAsync(PeriodQueries periods, RegionDirectory regions, string period, string kota, CancellationToken ct)
@@ -146,22 +159,25 @@ internal static class RollupsEndpoints
         return false;
     }
 
-    /// <summary>
-    /// The ETag is a hash of the figures themselves, computed on every request from the live
-    /// aggregates: it changes exactly when the answer does, and nothing is cached server-side.
-    /// </summary>
-    private static Results<Ok<T>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem> Conditional<T>(HttpContext http, T body, JsonSerializerOptions options)
+    /// <summary>A roll-up with its ETag: a hash of the figures themselves, so it changes exactly when the answer does.</summary>
+    private sealed record TaggedRollup<T>(T Body, string ETag);
+
+    private static TaggedRollup<T> Tagged<T>(T body, JsonSerializerOptions options)
     {
         var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, options));
-        var etag = $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}\"";
-        http.Response.Headers.ETag = etag;
+        return new TaggedRollup<T>(body, $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}\"");
+    }
+
+    private static Results<Ok<T>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem> Conditional<T>(HttpContext http, TaggedRollup<T> tagged)
+    {
+        http.Response.Headers.ETag = tagged.ETag;
         http.Response.Headers.CacheControl = "private, no-cache";
         var ifNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
         if (ifNoneMatch.Length > 0 && ifNoneMatch.Split(',', StringSplitOptions.TrimEntries)
-                .Any(tag => tag == "*" || (tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag) == etag))
+                .Any(tag => tag == "*" || (tag.StartsWith("W/", StringComparison.Ordinal) ? tag[2..] : tag) == tagged.ETag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
-        return TypedResults.Ok(body);
+        return TypedResults.Ok(tagged.Body);
     }
 }

@@ -112,7 +112,7 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
             var lastIdBefore = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT COALESCE(MAX(id), 0) FROM achievements", transaction: tx, cancellationToken: ct));
             await ChunkedCommand.ExecuteAsync(connection, tx, db.Dialect, n => SqlDialect.InsertRows("achievements", InsertColumns.Select(c => c.Name).ToArray(), n),
-                InsertColumns, InsertRowsPerStatement, entries.Count,
+                InsertColumns, db.Dialect.InsertRowsPerStatement, entries.Count,
                 (i, values) =>
                 {
                     var e = entries[i];
@@ -174,9 +174,6 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
         await using var connection = await db.OpenAsync(ct);
         return await FindIdempotencyAsync(connection, keyId, key, ct);
     }
-
-    /// <summary>100 rows x 12 columns stays under SQL Server's 2,100 parameters per statement.</summary>
-    private const int InsertRowsPerStatement = 100;
 
     private static readonly Column[] InsertColumns =
     [

@@ -29,6 +29,57 @@ public sealed class RollupQueries(Db db)
         return rows.AsList();
     }
 
+    /// <summary>
+    /// Achieved per kota and sudin as of a date, summed inside the database: the province view
+    /// needs no kelurahan detail, so the cells are not carried to the application.
+    /// </summary>
+    public async Task<IReadOnlyList<AchievedCell>> AchievedByKotaAsync(string period, string? kota, DateOnly asOf, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var filter = kota is null ? "" : " AND kota = @kota";
+        var rows = await connection.QueryAsync<KotaSudinSum>(new CommandDefinition(
+            $"""
+            SELECT kota AS Kota, sudin AS Sudin, SUM(achieved) AS Achieved, 0 AS IsTail
+            FROM achievement_totals WHERE period = @period{filter} GROUP BY kota, sudin
+            UNION ALL
+            SELECT kota AS Kota, sudin AS Sudin, SUM(achieved) AS Achieved, 1 AS IsTail
+            FROM achievement_daily WHERE period = @period AND date > @asOf{filter} GROUP BY kota, sudin
+            """,
+            new { period, kota, asOf }, cancellationToken: ct));
+        return rows
+            .GroupBy(r => (r.Kota, r.Sudin))
+            .Select(g => new AchievedCell(g.Key.Kota, "", "", g.Key.Sudin,
+                RollupMath.AsOf(g.Where(r => r.IsTail == 0).Sum(r => r.Achieved), g.Where(r => r.IsTail == 1).Sum(r => r.Achieved))))
+            .ToList();
+    }
+
+    /// <summary>
+    /// A stamp of everything a roll-up of the period depends on, or null where the provider cannot
+    /// give one cheaply. On SQLite writers are serialised, so the highest ledger id only grows in
+    /// commit order; target and declared-total versions only grow. Read before the figures, a
+    /// stamp can only be paired with figures at least as new, so a cache keyed by it is never stale.
+    /// </summary>
+    public async Task<string?> StampAsync(string period, CancellationToken ct)
+    {
+        if (!db.Dialect.IsSqlite)
+        {
+            return null;
+        }
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            """
+            SELECT (SELECT COALESCE(MAX(id), 0) FROM achievements) || ':' ||
+                   (SELECT COALESCE(SUM(version), 0) FROM targets WHERE period = @period) || ':' ||
+                   (SELECT COALESCE(SUM(version), 0) FROM declared_totals WHERE period = @period)
+            """,
+            new { period }, cancellationToken: ct));
+    }
+
+    private sealed record KotaSudinSum(string Kota, string Sudin, long Achieved, long IsTail)
+    {
+        private KotaSudinSum() : this("", "", 0, 0) { } // see AggregateCell
+    }
+
     public async Task<IReadOnlyList<TargetCell>> TargetsAsync(string period, string? kota, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

@@ -17,6 +17,11 @@ internal static partial class Wrk
     {
         await RunWrkAsync(url, 2); // warm-up: JIT, connection pool, page cache
         var output = await RunWrkAsync(url, seconds);
+        if (!output.Contains("Latency Distribution", StringComparison.Ordinal))
+        {
+            // No request finished inside the run: report it as failed rather than as zero latency.
+            return new LoadResult(name, rows, 0, double.NaN, double.NaN, -1);
+        }
         var rps = double.Parse(RequestsPerSecond().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var errors = NonSuccess().Match(output) is { Success: true } m ? long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         errors += SocketErrors().Match(output) is { Success: true } s ? s.Groups.Values.Skip(1).Sum(g => long.Parse(g.Value, CultureInfo.InvariantCulture)) : 0;
