@@ -12,9 +12,7 @@ namespace Jakpreneur.Tests.Reliability;
 /// idempotent batches stream in, then restarted and sent every batch whose answer was not seen.
 /// Every batch must end up stored exactly once, whole, with aggregates equal to the ledger.
 /// </summary>
-[Category("Reliability")]
-[NonParallelizable]
-public sealed class CrashSafetyTests
+public sealed class CrashSafetyTests : ProcessTest
 {
     private const int Batches = 48;
     private const int RowsPerBatch = 250;
@@ -23,26 +21,11 @@ public sealed class CrashSafetyTests
     private static readonly string[] Kelurahan = ["31.73.08.1001", "31.73.08.1002", "31.73.01.1001", "31.74.01.1001", "31.71.01.1001"];
     private static readonly string[] Sudin = ["PAREKRAF", "NAKERTRANSGI", "PPKUKM-UKM", "PPKUKM-IKM", "SOSIAL", "PPAPP", "KPKP"];
 
-    private string _directory = "";
-
-    [SetUp]
-    public void CreateDirectory()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "jakpreneur-crash", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-    }
-
-    [TearDown]
-    public void DeleteDirectory()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Test]
     public async Task SigkilledIngestLosesNoAcknowledgedBatchAndCountsNoneTwice()
     {
-        var database = Path.Combine(_directory, "jakpreneur.db");
+        var database = Database;
         var random = new Random(1215);
         var batches = Enumerable.Range(0, Batches).Select(b => MakeBatch(b, random)).ToArray();
         var acknowledged = new ConcurrentDictionary<int, bool>();
@@ -138,7 +121,7 @@ public sealed class CrashSafetyTests
     [Test]
     public async Task SigtermDuringABatchCompletesOrRollsItBackWhole()
     {
-        var database = Path.Combine(_directory, "jakpreneur.db");
+        var database = Database;
         var random = new Random(7);
         await using (var setup = await ApiProcess.StartAsync(database))
         {

@@ -14,34 +14,17 @@ namespace Jakpreneur.Tests.Reliability;
 /// dispatch work at the same time: the first through its Quartz scheduler, the second (SQLite
 /// allows one scheduler per database) running the job bodies directly on trigger.
 /// </summary>
-[Category("Reliability")]
-[NonParallelizable]
-public sealed class MultiProcessTests
+public sealed class MultiProcessTests : ProcessTest
 {
     private const string Secret = "multi-process-webhook-secret";
     private const int Batches = 20;
     private const int RowsPerBatch = 100;
 
-    private string _directory = "";
-
-    [SetUp]
-    public void CreateDirectory()
-    {
-        _directory = Path.Combine(Path.GetTempPath(), "jakpreneur-multi", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_directory);
-    }
-
-    [TearDown]
-    public void DeleteDirectory()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Test]
     public async Task TwoProcessesOnOneDatabaseCountEachEntryAndDeliverEachReminderOnce()
     {
-        var database = Path.Combine(_directory, "jakpreneur.db");
+        var database = Database;
         await using var hooks = await WebhookTestServer.StartAsync(Secret);
         var settings = new Dictionary<string, string>
         {
