@@ -1,16 +1,16 @@
+using Jakpreneur.Api.Achievements;
 using Jakpreneur.Api.Audit;
 using Jakpreneur.Api.Auth;
 using Jakpreneur.Api.Contacts;
-using Jakpreneur.Api.Achievements;
 using Jakpreneur.Api.Health;
 using Jakpreneur.Api.Infrastructure;
 using Jakpreneur.Api.Jobs;
 using Jakpreneur.Api.Notifications;
 using Jakpreneur.Api.Periods;
 using Jakpreneur.Api.Regions;
-using Jakpreneur.Api.Sosialisasi;
 using Jakpreneur.Api.Reports;
 using Jakpreneur.Api.Rollups;
+using Jakpreneur.Api.Sosialisasi;
 using Jakpreneur.Api.Targets;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -192,9 +192,18 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
             string.Format(InsertSql, db.Dialect.OutputId, db.Dialect.ReturningId),
             new
             {
-                period = e.Period, kota = e.Kota, kecamatan = e.Kecamatan, kelurahan = e.Kelurahan, sudin = e.Sudin,
-                count = e.Count, date = e.Date, reference = e.Reference, note = e.Note, recorded_at = recordedAt,
-                key_id = keyId, reverses_id = reversesId,
+                period = e.Period,
+                kota = e.Kota,
+                kecamatan = e.Kecamatan,
+                kelurahan = e.Kelurahan,
+                sudin = e.Sudin,
+                count = e.Count,
+                date = e.Date,
+                reference = e.Reference,
+                note = e.Note,
+                recorded_at = recordedAt,
+                key_id = keyId,
+                reverses_id = reversesId,
             },
             tx, cancellationToken: ct));
         return new Achievement(id, e.Period, e.Kota, e.Kecamatan, e.Kelurahan, e.Sudin, e.Count, e.Date, e.Reference, e.Note,

@@ -50,12 +50,33 @@ public sealed class HostileInputFuzzTests
     private JsonElement _document;
     private readonly Dictionary<string, string> _validValues = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["kota"] = "31.73", ["kecamatan"] = "31.73.08", ["kelurahan"] = "31.73.08.1001", ["regionCode"] = "31.73.08.1001",
-        ["code"] = "31.73", ["parent"] = "31.73", ["sudin"] = "PPKUKM-UKM", ["level"] = "kelurahan", ["date"] = "2020-06-01",
-        ["startDate"] = "2020-01-01", ["endDate"] = "2020-12-31", ["targetDeadline"] = "2020-12-15", ["dueDate"] = "2020-12-15",
-        ["publishedOn"] = "2020-12-01", ["asOf"] = "2020-12-01", ["from"] = "2020-01-01", ["to"] = "2020-12-31",
-        ["channel"] = "instagram", ["url"] = "https://instagram.com/p/1", ["role"] = "viewer", ["name"] = "Fuzz",
-        ["title"] = "Fuzz", ["count"] = "5", ["target"] = "100", ["total"] = "100", ["limit"] = "10", ["reason"] = "fuzz",
+        ["kota"] = "31.73",
+        ["kecamatan"] = "31.73.08",
+        ["kelurahan"] = "31.73.08.1001",
+        ["regionCode"] = "31.73.08.1001",
+        ["code"] = "31.73",
+        ["parent"] = "31.73",
+        ["sudin"] = "PPKUKM-UKM",
+        ["level"] = "kelurahan",
+        ["date"] = "2020-06-01",
+        ["startDate"] = "2020-01-01",
+        ["endDate"] = "2020-12-31",
+        ["targetDeadline"] = "2020-12-15",
+        ["dueDate"] = "2020-12-15",
+        ["publishedOn"] = "2020-12-01",
+        ["asOf"] = "2020-12-01",
+        ["from"] = "2020-01-01",
+        ["to"] = "2020-12-31",
+        ["channel"] = "instagram",
+        ["url"] = "https://instagram.com/p/1",
+        ["role"] = "viewer",
+        ["name"] = "Fuzz",
+        ["title"] = "Fuzz",
+        ["count"] = "5",
+        ["target"] = "100",
+        ["total"] = "100",
+        ["limit"] = "10",
+        ["reason"] = "fuzz",
     };
 
     [OneTimeSetUp]
@@ -277,7 +298,11 @@ public sealed class HostileInputFuzzTests
         {
             obj["entries"] = new JsonArray(new JsonObject
             {
-                ["period"] = "FUZZ", ["kelurahan"] = "31.73.08.1001", ["sudin"] = "KPKP", ["count"] = 1, ["date"] = "2020-06-01",
+                ["period"] = "FUZZ",
+                ["kelurahan"] = "31.73.08.1001",
+                ["sudin"] = "KPKP",
+                ["count"] = 1,
+                ["date"] = "2020-06-01",
             });
         }
         if (properties.Contains("kota") && operation.ToString().Contains("campaign", StringComparison.OrdinalIgnoreCase))

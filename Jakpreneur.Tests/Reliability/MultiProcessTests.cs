@@ -53,8 +53,12 @@ public sealed class MultiProcessTests : ProcessTest
         var random = new Random(3);
         var batches = Enumerable.Range(0, Batches).Select(n => Enumerable.Range(0, RowsPerBatch).Select(r => new
         {
-            period = "MULTI", kelurahan = kelurahan[random.Next(kelurahan.Length)], sudin = "KPKP", count = 1 + random.Next(5),
-            date = "2020-05-01", reference = $"m{n}:{r}",
+            period = "MULTI",
+            kelurahan = kelurahan[random.Next(kelurahan.Length)],
+            sudin = "KPKP",
+            count = 1 + random.Next(5),
+            date = "2020-05-01",
+            reference = $"m{n}:{r}",
         }).ToArray()).ToArray();
         var writes = batches.SelectMany((rows, n) => new[] { a, b }.Select(async client =>
         {
