@@ -75,6 +75,10 @@ internal static class ContactsEndpoints
         ContactQueries queries, RegionDirectory regions, HttpContext http, string? parent, CancellationToken ct)
     {
         var caller = http.Caller();
+        if (!caller.CanRead(caller.ReadScopeKota))
+        {
+            return Problems.Forbidden();
+        }
         if (parent is not null)
         {
             if (regions.Find(parent) is not { } region || region.Level == RegionLevel.Provinsi)

@@ -53,6 +53,10 @@ internal static class NotificationsEndpoints
             }
             after = parsed;
         }
+        if (!caller.CanRead(caller.ReadScopeKota))
+        {
+            return Problems.Forbidden();
+        }
         if (region is not null)
         {
             if (regions.Find(region) is not { } r || r.Level == RegionLevel.Provinsi)

@@ -41,7 +41,9 @@ public sealed record Caller(string KeyId, string Name, string Role, string? Kota
     {
         Roles.Admin => true,
         Roles.Viewer => Kota is null || Kota == kota,
-        Roles.Kota or Roles.Sudin or Roles.Kelurahan => kota is not null && Kota == kota,
+        // A lurah's key reads only its own sosialisasi status (CanReadKelurahan), not the kota's
+        // figures, contacts or outbox: those carry other kelurahan's people and addresses.
+        Roles.Kota or Roles.Sudin => kota is not null && Kota == kota,
         _ => false,
     };
 

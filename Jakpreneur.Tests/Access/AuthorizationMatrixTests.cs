@@ -154,15 +154,15 @@ public sealed class AuthorizationMatrixTests(string provider) : ApiTest(provider
         // Barat key) so the matrix proves the rules hold on the resource, not on the route.
 
         // ---- Targets: every key reads its kota; admin and the kota office write ----
-        foreach (var row in BaratOnly(AnyKey("GET", "/api/v1/periods/{period}/targets"), "[].kota")) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", $"/api/v1/periods/{{period}}/targets?kota={Codes.Barat}"), "[].kota")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", "/api/v1/periods/{period}/targets"), "[].kota")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", $"/api/v1/periods/{{period}}/targets?kota={Codes.Barat}"), "[].kota")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/periods/{{period}}/targets?kota={Codes.Selatan}", null, ProvinceReaders())) yield return row;
-        foreach (var row in AnyKey("GET", $"/api/v1/periods/{{period}}/targets/{Codes.Barat}/{Codes.Ukm}")) yield return row;
+        foreach (var row in KotaReaders("GET", $"/api/v1/periods/{{period}}/targets/{Codes.Barat}/{Codes.Ukm}")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/periods/{{period}}/targets/{Codes.Selatan}/{Codes.Ukm}", null, ProvinceReaders())) yield return row;
         foreach (var row in AnyKey("GET", $"/api/v1/periods/{{missing}}/targets/{Codes.Barat}/{Codes.Ukm}", Expect.NotFound)) yield return row;
         foreach (var row in Each("PUT", $"/api/v1/periods/{{period}}/targets/{Codes.Barat}/{Codes.Kpkp}", TargetBody, KotaOffice())) yield return row;
         foreach (var row in AdminOnly("PUT", $"/api/v1/periods/{{period}}/targets/{Codes.Selatan}/{Codes.Kpkp}", TargetBody)) yield return row;
-        foreach (var row in AnyKey("GET", $"/api/v1/periods/{{period}}/declared-totals/{Codes.Barat}")) yield return row;
+        foreach (var row in KotaReaders("GET", $"/api/v1/periods/{{period}}/declared-totals/{Codes.Barat}")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/periods/{{period}}/declared-totals/{Codes.Selatan}", null, ProvinceReaders())) yield return row;
         foreach (var row in Each("PUT", $"/api/v1/periods/{{period}}/declared-totals/{Codes.Barat}", DeclaredBody, KotaOffice())) yield return row;
         foreach (var row in AdminOnly("PUT", $"/api/v1/periods/{{period}}/declared-totals/{Codes.Selatan}", DeclaredBody)) yield return row;
@@ -176,29 +176,31 @@ public sealed class AuthorizationMatrixTests(string provider) : ApiTest(provider
         foreach (var row in Each("POST", "/api/v1/achievements/batch?dryRun=true", BatchBody((Codes.KembanganUtara, Codes.Ukm)), SudinLane())) yield return row;
         foreach (var row in AdminOnly("POST", "/api/v1/achievements/batch", BatchBody((Codes.KembanganUtara, Codes.Ukm), (Codes.TebetTimur, Codes.Ukm)))) yield return row;
         foreach (var row in AdminOnly("POST", "/api/v1/achievements/batch", BatchBody((Codes.KembanganUtara, Codes.Ukm), (Codes.KembanganUtara, Codes.Kpkp)))) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", "/api/v1/achievements?period={period}"), "items[].kota")) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", $"/api/v1/achievements?period={{period}}&kota={Codes.Barat}"), "items[].kota")) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", $"/api/v1/achievements?period={{period}}&kota={Codes.Barat}&kelurahan={Codes.TebetTimur}"), "items[].kota", atLeast: 0)) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", "/api/v1/achievements?period={period}"), "items[].kota")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", $"/api/v1/achievements?period={{period}}&kota={Codes.Barat}"), "items[].kota")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", $"/api/v1/achievements?period={{period}}&kota={Codes.Barat}&kelurahan={Codes.TebetTimur}"), "items[].kota", atLeast: 0)) yield return row;
         foreach (var row in Each("GET", $"/api/v1/achievements?period={{period}}&kota={Codes.Selatan}", null, ProvinceReaders())) yield return row;
         foreach (var row in Each("GET", $"/api/v1/achievements?period={{period}}&kecamatan={Codes.Tebet}", null, ProvinceReaders())) yield return row;
         foreach (var row in Each("GET", $"/api/v1/achievements?period={{period}}&kelurahan={Codes.TebetTimur}", null, ProvinceReaders())) yield return row;
-        foreach (var row in AnyKey("GET", "/api/v1/achievements/{entryBarat}")) yield return row;
+        foreach (var row in Each("GET", "/api/v1/achievements/{entryBarat}", null, Except(Expect.Success, (Who.KelurahanKembanganUtara, Expect.NotFound)))) yield return row;
         foreach (var row in Each("GET", "/api/v1/achievements/{entrySelatan}", null, ProvinceReaders(otherwise: Expect.NotFound))) yield return row;
         foreach (var row in AnyKey("GET", "/api/v1/achievements/9007199254740993", Expect.NotFound)) yield return row;
 
         // ---- Reversals: admin, the kota office of the entry's kota, the sudin that owns it ----
         foreach (var row in Each("POST", "/api/v1/achievements/{freshEntryUkmBarat}/reversal", ReversalBody,
-            ForbiddenExcept((Who.Admin, Expect.Success), (Who.KotaBarat, Expect.Success), (Who.SudinBaratUkm, Expect.Success)))) yield return row;
-        foreach (var row in Each("POST", "/api/v1/achievements/{freshEntryKpkpBarat}/reversal", ReversalBody, KotaOffice())) yield return row;
+            ForbiddenExcept((Who.Admin, Expect.Success), (Who.KotaBarat, Expect.Success), (Who.SudinBaratUkm, Expect.Success),
+                (Who.KelurahanKembanganUtara, Expect.NotFound)))) yield return row;
+        foreach (var row in Each("POST", "/api/v1/achievements/{freshEntryKpkpBarat}/reversal", ReversalBody,
+            ForbiddenExcept((Who.Admin, Expect.Success), (Who.KotaBarat, Expect.Success), (Who.KelurahanKembanganUtara, Expect.NotFound)))) yield return row;
         foreach (var row in Each("POST", "/api/v1/achievements/{freshEntryUkmSelatan}/reversal", ReversalBody,
             ProvinceReaders(otherwise: Expect.NotFound, viewer: Expect.Forbidden))) yield return row;
         foreach (var row in AnyKey("POST", "/api/v1/achievements/9007199254740993/reversal", Expect.NotFound, ReversalBody)) yield return row;
 
         // ---- Roll-ups: a kota-limited key sees its own kota only ----
-        foreach (var row in BaratOnly(AnyKey("GET", "/api/v1/periods/{period}/rollup"), "kota[].code")) yield return row;
-        foreach (var row in AnyKey("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Barat}")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", "/api/v1/periods/{period}/rollup"), "kota[].code")) yield return row;
+        foreach (var row in KotaReaders("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Barat}")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Selatan}", null, ProvinceReaders())) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Barat}/kelurahan"), "[].code")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Barat}/kelurahan"), "[].code")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Selatan}/kelurahan", null, ProvinceReaders())) yield return row;
         foreach (var row in Each("GET", $"/api/v1/periods/{{period}}/rollup/{Codes.Selatan}/kelurahan?kecamatan={Codes.Tebet}", null, ProvinceReaders())) yield return row;
         foreach (var row in AnyKey("GET", "/api/v1/periods/{missing}/rollup", Expect.NotFound)) yield return row;
@@ -239,14 +241,14 @@ public sealed class AuthorizationMatrixTests(string provider) : ApiTest(provider
         foreach (var row in AdminOnly("PUT", $"/api/v1/contacts/{Codes.TebetTimur}", ContactBody)) yield return row;
         foreach (var row in AdminOnly("PUT", $"/api/v1/contacts/{Codes.Selatan}", ContactBody)) yield return row;
         foreach (var row in AnyKey("PUT", "/api/v1/contacts/99.99", Expect.NotFound, ContactBody)) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", "/api/v1/contacts"), "[].kota")) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", $"/api/v1/contacts?parent={Codes.Kembangan}"), "[].region")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", "/api/v1/contacts"), "[].kota")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", $"/api/v1/contacts?parent={Codes.Kembangan}"), "[].region")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/contacts?parent={Codes.Selatan}", null, ProvinceReaders())) yield return row;
 
         // ---- Notifications: the outbox, within the key's kota ----
-        foreach (var row in BaratOnly(AnyKey("GET", "/api/v1/notifications"), "items[].region")) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", "/api/v1/notifications?campaign={campaignBoth}"), "items[].region")) yield return row;
-        foreach (var row in BaratOnly(AnyKey("GET", $"/api/v1/notifications?region={Codes.KembanganUtara}"), "items[].region")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", "/api/v1/notifications"), "items[].region")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", "/api/v1/notifications?campaign={campaignBoth}"), "items[].region")) yield return row;
+        foreach (var row in BaratOnly(KotaReaders("GET", $"/api/v1/notifications?region={Codes.KembanganUtara}"), "items[].region")) yield return row;
         foreach (var row in Each("GET", $"/api/v1/notifications?region={Codes.TebetTimur}", null, ProvinceReaders())) yield return row;
 
         // ---- Reports: admin and the kota office request; every reader of the kota reads ----
@@ -254,7 +256,7 @@ public sealed class AuthorizationMatrixTests(string provider) : ApiTest(provider
         foreach (var row in AdminOnly("POST", "/api/v1/reports", $$"""{"campaign":"{campaignSelatan}","kota":"{{Codes.Selatan}}"}""")) yield return row;
         foreach (var suffix in new[] { "", "/content", "/content.csv", "/content.xlsx" })
         {
-            foreach (var row in AnyKey("GET", "/api/v1/reports/{reportBarat}" + suffix)) yield return row;
+            foreach (var row in KotaReaders("GET", "/api/v1/reports/{reportBarat}" + suffix)) yield return row;
             foreach (var row in Each("GET", "/api/v1/reports/{reportSelatan}" + suffix, null, ProvinceReaders())) yield return row;
             foreach (var row in AnyKey("GET", "/api/v1/reports/9007199254740993" + suffix, Expect.NotFound)) yield return row;
         }
@@ -443,6 +445,10 @@ public sealed class AuthorizationMatrixTests(string provider) : ApiTest(provider
     /// <summary>Any valid key; 401 without one.</summary>
     private static IEnumerable<Access> AnyKey(string method, string route, Expect expect = Expect.Success, string? body = null) =>
         Each(method, route, body, Except(expect));
+
+    /// <summary>A kota's figures, contacts and outbox: every key that reads the kota, but not a lurah's key (403).</summary>
+    private static IEnumerable<Access> KotaReaders(string method, string route) =>
+        Each(method, route, null, Except(Expect.Success, (Who.KelurahanKembanganUtara, Expect.Forbidden)));
 
     /// <summary>Admin only: every other role 403, no key 401.</summary>
     private static IEnumerable<Access> AdminOnly(string method, string route, string? body = null, Expect admin = Expect.Success) =>
