@@ -45,8 +45,21 @@ public sealed class WebhookTestServer : IAsyncDisposable
 
     public string Url(string path) => $"{BaseUrl}/{path}";
 
+    /// <summary>How long the receiver takes to answer (a slow gateway).</summary>
+    public TimeSpan Delay { get; set; }
+
+    private int _started;
+
+    /// <summary>Requests that have arrived, answered or not.</summary>
+    public int Started => Volatile.Read(ref _started);
+
     private async Task ReceiveAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _started);
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay);
+        }
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
         var body = buffer.ToArray();

@@ -1,11 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Dapper;
 using Jakpreneur.Core.Common;
 using Jakpreneur.Tests.Infrastructure;
 using Jakpreneur.Tests.Jobs;
-using Microsoft.Data.Sqlite;
 
 namespace Jakpreneur.Tests.Reliability;
 
@@ -74,16 +72,16 @@ public sealed class MultiProcessTests : ProcessTest
         Assert.That(reminderTriggers.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Accepted));
         Assert.That(statuses, Is.All.AnyOf(HttpStatusCode.Created, HttpStatusCode.Conflict));
 
-        await WaitForAsync(async () => await CountAsync(database, "SELECT COUNT(*) FROM notifications WHERE campaign = 'MULTI-SOS'") == kelurahan.Length);
+        await WaitForAsync(async () => await CountAsync("SELECT COUNT(*) FROM notifications WHERE campaign = 'MULTI-SOS'") == kelurahan.Length);
         var dispatch = await Task.WhenAll(new[] { a, b, a, b }.Select(client => client.PostAsync("/api/v1/jobs/notification-dispatch/trigger", null)));
         Assert.That(dispatch.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Accepted));
-        await WaitForAsync(async () => await CountAsync(database, "SELECT COUNT(*) FROM notifications WHERE campaign = 'MULTI-SOS' AND status = 'sent'") == kelurahan.Length);
+        await WaitForAsync(async () => await CountAsync("SELECT COUNT(*) FROM notifications WHERE campaign = 'MULTI-SOS' AND status = 'sent'") == kelurahan.Length);
         await Task.Delay(1000); // a second delivery of the same notification would arrive now
 
         var deliveries = hooks.Deliveries.ToArray();
-        var ledgerRows = await CountAsync(database, "SELECT COUNT(*) FROM achievements WHERE period = 'MULTI'");
-        var duplicates = await CountAsync(database, "SELECT COUNT(*) FROM (SELECT reference FROM achievements WHERE period = 'MULTI' GROUP BY reference HAVING COUNT(*) > 1)");
-        var reminderRows = await CountAsync(database, "SELECT COUNT(*) FROM reminder_log WHERE campaign = 'MULTI-SOS'");
+        var ledgerRows = await CountAsync("SELECT COUNT(*) FROM achievements WHERE period = 'MULTI'");
+        var duplicates = await CountAsync("SELECT COUNT(*) FROM (SELECT reference FROM achievements WHERE period = 'MULTI' GROUP BY reference HAVING COUNT(*) > 1)");
+        var reminderRows = await CountAsync("SELECT COUNT(*) FROM reminder_log WHERE campaign = 'MULTI-SOS'");
         var rollup = JsonDocument.Parse(await a.GetStringAsync("/api/v1/periods/MULTI/rollup/31.01")).RootElement;
 
         Assert.That(ledgerRows, Is.EqualTo(Batches * RowsPerBatch));
@@ -94,25 +92,5 @@ public sealed class MultiProcessTests : ProcessTest
         Assert.That(deliveries.Select(d => d.IdempotencyKey).Distinct().Count(), Is.EqualTo(kelurahan.Length));
         Assert.That(deliveries.Select(d => d.Path).Distinct().Count(), Is.EqualTo(kelurahan.Length));
         Assert.That(deliveries.All(d => d.SignatureValid), Is.True);
-    }
-
-    private static async Task<long> CountAsync(string database, string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
-        await connection.OpenAsync();
-        return await connection.ExecuteScalarAsync<long>(sql);
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("condition not reached within 60 s");
-            }
-            await Task.Delay(250);
-        }
     }
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace Jakpreneur.Tests.Reliability;
@@ -24,5 +25,27 @@ public abstract class ProcessTest
     {
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>A scalar read straight from the shared SQLite file, read-only, beside the API processes.</summary>
+    protected async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly");
+        await connection.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    /// <summary>Polls until the condition holds; fails the test after 90 s.</summary>
+    protected static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("condition not reached within 90 s");
+            }
+            await Task.Delay(250);
+        }
     }
 }
