@@ -68,7 +68,7 @@ internal static class RollupsEndpoints
             var achieved = await rollups.AchievedByKotaAsync(period, scope, date, ct);
             var targets = await rollups.TargetsAsync(period, scope, ct);
             return Tagged(RollupMath.Province(period, date, regions.Kota, targets, achieved, scope), json.Value.SerializerOptions);
-        });
+        }, t => t.Length);
         return Conditional(http, computed);
     }
 
@@ -96,7 +96,7 @@ internal static class RollupsEndpoints
             var declared = await targetQueries.FindDeclaredAsync(period, kota, ct);
             return Tagged(RollupMath.Kota(period, date, regions.Find(kota)!, regions, targets, achieved.Select(a => a.AsOf()), declared?.Total, declared?.Source),
                 json.Value.SerializerOptions);
-        });
+        }, t => t.Length);
         return Conditional(http, computed);
     }
 
@@ -128,7 +128,7 @@ internal static class RollupsEndpoints
             var achieved = await rollups.AchievedAsync(period, kota, date, ct);
             var kelurahan = regions.KelurahanUnder(kecamatan ?? kota);
             return Tagged(RollupMath.Kelurahan(kelurahan, achieved.Select(a => a.AsOf())), json.Value.SerializerOptions);
-        });
+        }, t => t.Length);
         return Conditional(http, computed);
     }
 
@@ -160,12 +160,13 @@ internal static class RollupsEndpoints
     }
 
     /// <summary>A roll-up with its ETag: a hash of the figures themselves, so it changes exactly when the answer does.</summary>
-    private sealed record TaggedRollup<T>(T Body, string ETag);
+    private sealed record TaggedRollup<T>(T Body, string ETag, long Length);
 
     private static TaggedRollup<T> Tagged<T>(T body, JsonSerializerOptions options)
     {
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, options));
-        return new TaggedRollup<T>(body, $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}\"");
+        var json = JsonSerializer.SerializeToUtf8Bytes(body, options);
+        var hash = SHA256.HashData(json);
+        return new TaggedRollup<T>(body, $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}\"", json.Length);
     }
 
     private static Results<Ok<T>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem> Conditional<T>(HttpContext http, TaggedRollup<T> tagged)

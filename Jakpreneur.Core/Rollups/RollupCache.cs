@@ -9,9 +9,12 @@ namespace Jakpreneur.Core.Rollups;
 /// </summary>
 public sealed class RollupCache : IDisposable
 {
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 4096 });
+    /// <summary>About 64 MB of answers (sized by their JSON length): a national province view is ~100 KB.</summary>
+    private const long SizeLimitBytes = 64L * 1024 * 1024;
 
-    public async Task<T> GetOrComputeAsync<T>(string key, string? stamp, Func<Task<T>> compute)
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = SizeLimitBytes });
+
+    public async Task<T> GetOrComputeAsync<T>(string key, string? stamp, Func<Task<T>> compute, Func<T, long> sizeInBytes)
         where T : class
     {
         if (stamp is null)
@@ -23,7 +26,7 @@ public sealed class RollupCache : IDisposable
             return value;
         }
         var computed = await compute();
-        _cache.Set(key, new Entry(stamp, computed), new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(10) });
+        _cache.Set(key, new Entry(stamp, computed), new MemoryCacheEntryOptions { Size = Math.Max(1, sizeInBytes(computed)), SlidingExpiration = TimeSpan.FromMinutes(10) });
         return computed;
     }
 
