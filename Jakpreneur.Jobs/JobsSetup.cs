@@ -3,6 +3,7 @@ using Jakpreneur.Core.Data;
 using Jakpreneur.Core.Jobs;
 using Jakpreneur.Core.Notifications;
 using Jakpreneur.Core.Reports;
+using Jakpreneur.Core.Rollups;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -67,7 +68,9 @@ public static class JobsSetup
         services.AddSingleton<SosialisasiReportService>();
         services.AddSingleton<ReportQueue>();
         services.AddHostedService<ReportWorker>();
-        services.TryAddSingleton<IKotaRollupSource, EmptyKotaRollupSource>();
+        // The compiled report carries the kota's target-vs-achievement roll-up from the ledger.
+        services.TryAddSingleton<RollupQueries>();
+        services.TryAddSingleton<IKotaRollupSource, LedgerKotaRollupSource>();
 
         // Configure the job catalogue: name, schedule, body.
         services.AddSingleton(new JobDefinition(JobNames.DeadlineReminders, options.DeadlineReminders.Cron,

@@ -17,13 +17,7 @@ internal static class Program
         var builder = Host.CreateApplicationBuilder(args);
 
         // Configure the database: the API's own settings and migrations.
-        var dbOptions = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
-        dbOptions.ConnectionString ??= builder.Configuration.GetConnectionString("Jakpreneur");
-        builder.Services.AddSingleton(Db.FromOptions(dbOptions, builder.Environment.ContentRootPath));
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MigrationRunner>();
-        builder.Services.AddSingleton<Seeder>();
-        builder.Services.AddSingleton(sp => RegionDirectory.LoadAsync(sp.GetRequiredService<Db>()).GetAwaiter().GetResult());
+        builder.Services.AddJakpreneurDatabase(builder.Configuration, builder.Environment.ContentRootPath);
 
         // Configure the jobs, always with the scheduler in this process.
         builder.Services.AddJakpreneurJobs(builder.Configuration, runScheduler: true);

@@ -26,14 +26,7 @@ internal static class Startup
         var config = builder.Configuration;
 
         // Configure the database: one Db for the configured provider, regions in memory.
-        var dbOptions = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
-        dbOptions.ConnectionString ??= config.GetConnectionString("Jakpreneur");
-        var db = Db.FromOptions(dbOptions, builder.Environment.ContentRootPath);
-        services.AddSingleton(db);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<MigrationRunner>();
-        services.AddSingleton<Seeder>();
-        services.AddSingleton(sp => RegionDirectory.LoadAsync(sp.GetRequiredService<Db>()).GetAwaiter().GetResult());
+        services.AddJakpreneurDatabase(config, builder.Environment.ContentRootPath);
 
         // Configure feature services (Core).
         services.AddSingleton<PeriodQueries>();
@@ -46,10 +39,7 @@ internal static class Startup
         services.AddJakpreneurJobs(config);
         services.AddSingleton<TargetQueries>();
         services.AddSingleton<AchievementLedger>();
-        services.AddSingleton<RollupQueries>();
         services.AddSingleton<RollupCache>();
-        // The compiled sosialisasi report carries the kota's target-vs-achievement roll-up from the ledger.
-        services.AddSingleton<Jakpreneur.Core.Reports.IKotaRollupSource, LedgerKotaRollupSource>();
         services.AddSingleton<IDemoSeed, JakartaBaratDemoSeed>();
 
         // Configure HTTP conventions: JSON, problems, validation, languages, limits.

@@ -23,19 +23,10 @@ public static class ReportStatus
 /// <summary>One sudin's line of the kota's target-vs-achievement roll-up.</summary>
 public sealed record KotaRollupRow(string Sudin, string Name, long Target, long Achieved, decimal? Percent, long Remaining);
 
-/// <summary>
-/// The kota roll-up the report includes. The ledger feature owns the real figures; until it is
-/// wired in, <see cref="EmptyKotaRollupSource"/> gives an empty section.
-/// </summary>
+/// <summary>The kota roll-up the report includes; the ledger's roll-ups provide it (Rollups/LedgerKotaRollupSource).</summary>
 public interface IKotaRollupSource
 {
     Task<IReadOnlyList<KotaRollupRow>> GetAsync(string period, string kota, DateOnly asOf, CancellationToken ct);
-}
-
-public sealed class EmptyKotaRollupSource : IKotaRollupSource
-{
-    public Task<IReadOnlyList<KotaRollupRow>> GetAsync(string period, string kota, DateOnly asOf, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<KotaRollupRow>>([]);
 }
 
 public sealed class ReportOptions

@@ -32,6 +32,8 @@ public sealed class ReportsTests(string provider) : ApiTest(provider)
         await sosialisasi.ReportAsync(campaign, TebetTimur, "offline", null, Time.GetUtcNow(), "Sosialisasi di kantor kelurahan, 40 warga");
         await sosialisasi.ReportAsync(campaign, TebetBarat, "youtube", "https://youtube.com/watch?v=tebet,barat", Time.GetUtcNow().AddDays(3)); // late
         await Admin.PutAsJsonAsync($"/api/v1/contacts/{Kota}", new { name = "Ekonomi Jaksel", email = "ekonomi.jaksel@example.go.id" });
+        (await Admin.PutAsJsonAsync($"/api/v1/periods/{period}/targets/{Kota}/KPKP", new { target = 1120 })).EnsureSuccessStatusCode();
+        (await Admin.PostAsJsonAsync("/api/v1/achievements", new { period, kelurahan = TebetTimur, sudin = "KPKP", count = 40, date = Core.Data.Iso.Date(today) })).EnsureSuccessStatusCode();
         using var kotaKey = await ClientForAsync("kota", kota: Kota);
 
         var posted = await kotaKey.PostAsJsonAsync("/api/v1/reports", new { campaign, kota = Kota });
@@ -60,6 +62,13 @@ public sealed class ReportsTests(string provider) : ApiTest(provider)
             .ToList();
         Assert.That(kecamatan, Is.EqualTo(new[] { new[] { "31.74.01", "2", "2", "1", "1", "0" }, new[] { "31.74.02", "1", "0", "0", "0", "1" } }));
 
+        // The roll-up section holds what the roll-up endpoint answers for the same kota and date.
+        var endpoint = await ReadJsonAsync(await kotaKey.GetAsync($"/api/v1/periods/{period}/rollup/{Kota}?asOf={content.GetProperty("asOf").GetString()}"));
+        static string[] Lines(JsonElement sudin) => sudin.EnumerateArray()
+            .Select(r => $"{r.GetProperty("sudin").GetString()} {r.GetProperty("target")} {r.GetProperty("achieved")} {r.GetProperty("percent")} {r.GetProperty("remaining")}").ToArray();
+        Assert.That(Lines(content.GetProperty("rollup").GetProperty("sudin")), Is.EqualTo(Lines(endpoint.GetProperty("sudin"))));
+        Assert.That(Lines(content.GetProperty("rollup").GetProperty("sudin")), Does.Contain("KPKP 1120 40 3.6 1080"));
+
         // CSV: RFC 4180, a titled block per section, the same figures.
         var csvResponse = await kotaKey.GetAsync($"{location}/content.csv");
         Assert.That(csvResponse.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
@@ -74,6 +83,11 @@ public sealed class ReportsTests(string provider) : ApiTest(provider)
         Assert.That(csvKelurahan[TebetBarat][4], Is.EqualTo("late"));
         Assert.That(csvKelurahan[TebetBarat][9], Is.EqualTo("https://youtube.com/watch?v=tebet,barat"), "a comma inside a field is quoted");
 
+        var csvRollup = csvSections["Rollup"];
+        var kpkpCsv = csvRollup.Skip(1).Single(r => r[0] == "KPKP");
+        Assert.That(kpkpCsv[Array.IndexOf(csvRollup[0], "target")], Is.EqualTo("1120"));
+        Assert.That(kpkpCsv[Array.IndexOf(csvRollup[0], "achieved")], Is.EqualTo("40"));
+
         // XLSX: a sheet per section, header row, frozen panes, the same figures.
         var xlsxResponse = await kotaKey.GetAsync($"{location}/content.xlsx");
         Assert.That(xlsxResponse.Content.Headers.ContentType?.MediaType, Is.EqualTo(ReportExport.XlsxContentType));
@@ -83,6 +97,10 @@ public sealed class ReportsTests(string provider) : ApiTest(provider)
         Assert.That(sheets["Kecamatan"].Rows[0], Is.EqualTo(new[] { "code", "name", "kelurahan", "reported", "onTime", "late", "pending" }));
         Assert.That(sheets["Kecamatan"].Rows.Skip(1).Select(r => r.Take(1).Concat(r.Skip(2)).ToArray()).ToList(), Is.EqualTo(kecamatan));
         Assert.That(sheets.Values.Select(s => s.Frozen), Is.All.True);
+        var xlsxRollup = sheets["Rollup"].Rows;
+        var kpkpXlsx = xlsxRollup.Skip(1).Single(r => r[0] == "KPKP");
+        Assert.That(kpkpXlsx[Array.IndexOf(xlsxRollup[0], "target")], Is.EqualTo("1120"));
+        Assert.That(kpkpXlsx[Array.IndexOf(xlsxRollup[0], "achieved")], Is.EqualTo("40"));
         var xlsxSummary = sheets["Summary"].Rows.Skip(1).ToDictionary(r => r[0], r => r[1]);
         Assert.That(xlsxSummary["pending"], Is.EqualTo("1"));
         Assert.That(sheets["Kelurahan"].Rows.Skip(1).Select(r => (r[0], r[4])),
