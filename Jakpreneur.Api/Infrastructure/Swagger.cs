@@ -36,6 +36,7 @@ internal static class Swagger
             }
             o.SupportNonNullableReferenceTypes();
             o.SchemaFilter<RequestExamplesFilter>();
+            o.OperationFilter<OpenEndpointsFilter>();
         });
         return services;
     }

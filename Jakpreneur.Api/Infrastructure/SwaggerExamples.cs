@@ -30,3 +30,15 @@ internal sealed class RequestExamplesFilter : ISchemaFilter
         }
     }
 }
+
+/// <summary>Open endpoints (health) say so in the document, overriding the global X-Api-Key requirement.</summary>
+internal sealed class OpenEndpointsFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<Microsoft.AspNetCore.Authorization.IAllowAnonymous>().Any())
+        {
+            operation.Security = [];
+        }
+    }
+}

@@ -119,6 +119,8 @@ public sealed class ReferenceTests(string provider) : ApiTest(provider)
         var putTarget = document.GetProperty("paths").GetProperty("/api/v1/periods/{period}/targets/{kota}/{sudin}").GetProperty("put");
         Assert.That(putTarget.GetProperty("summary").GetString(), Is.Not.Empty);
         Assert.That(putTarget.GetProperty("responses").TryGetProperty("400", out _), Is.True);
+        var live = document.GetProperty("paths").GetProperty("/health/live").GetProperty("get");
+        Assert.That(live.GetProperty("security").GetArrayLength(), Is.Zero, "health is open: no key required");
     }
 
     [Test]
