@@ -107,7 +107,7 @@ internal static class AchievementsEndpoints
     {
         if (request is null)
         {
-            return Problems.Validation("body", L.T("A JSON body is required.", "Badan permintaan JSON wajib diisi."));
+            return Problems.BodyRequired();
         }
         var caller = http.Caller();
         var (idempotency, headerProblem) = ReadIdempotency(http, caller, "POST /api/v1/achievements", request, json.Value.SerializerOptions, required: false);
@@ -143,7 +143,7 @@ internal static class AchievementsEndpoints
     {
         if (request is null)
         {
-            return Problems.Validation("body", L.T("A JSON body is required.", "Badan permintaan JSON wajib diisi."));
+            return Problems.BodyRequired();
         }
         var caller = http.Caller();
         var (idempotency, headerProblem) = ReadIdempotency(http, caller, "POST /api/v1/achievements/batch", request, json.Value.SerializerOptions, required: true);

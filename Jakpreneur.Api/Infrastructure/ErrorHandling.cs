@@ -54,7 +54,7 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         413 => L.T($"The request body exceeds the limit of {RequestLimits.MaxBodyBytes} bytes.", $"Badan permintaan melebihi batas {RequestLimits.MaxBodyBytes} byte."),
         415 => L.T("Send the body as application/json.", "Kirim badan permintaan sebagai application/json."),
         _ when bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && bad.Message.Contains("provided", StringComparison.OrdinalIgnoreCase) =>
-            L.T("A JSON body is required.", "Badan permintaan JSON wajib diisi."),
+            Problems.BodyRequiredMessage,
         _ => bad.Message,
     };
 }

@@ -42,6 +42,11 @@ internal static class Problems
             extensions: new Dictionary<string, object?> { ["traceId"] = TraceId() });
     }
 
+    public static string BodyRequiredMessage => L.T("A JSON body is required.", "Badan permintaan JSON wajib diisi.");
+
+    /// <summary>The request has no JSON body where one is required.</summary>
+    public static ValidationProblem BodyRequired() => Validation("body", BodyRequiredMessage);
+
     /// <summary>One field's validation error, e.g. an unknown code found after the validator ran.</summary>
     public static ValidationProblem Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });

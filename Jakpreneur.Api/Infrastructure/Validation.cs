@@ -12,7 +12,7 @@ internal sealed class ValidationFilter<T>(IValidator<T> validator) : IEndpointFi
         var argument = context.Arguments.OfType<T>().FirstOrDefault();
         if (argument is null)
         {
-            return Problems.Validation("body", L.T("A JSON body is required.", "Badan permintaan JSON wajib diisi."));
+            return Problems.BodyRequired();
         }
         var result = await validator.ValidateAsync(argument, context.HttpContext.RequestAborted);
         return result.IsValid ? await next(context) : Problems.Validation(result.ToDictionary());

@@ -62,14 +62,12 @@ internal static class RollupsEndpoints
         {
             return Problems.Forbidden();
         }
-        var stamp = await rollups.StampAsync(period, ct);
-        var computed = await cache.GetOrComputeAsync($"province|{period}|{scope}|{date:O}", stamp, async () =>
+        return await AnswerAsync(http, rollups, cache, period, $"province|{period}|{scope}|{date:O}", async () =>
         {
             var achieved = await rollups.AchievedByKotaAsync(period, scope, date, ct);
             var targets = await rollups.TargetsAsync(period, scope, ct);
             return Tagged(RollupMath.Province(period, date, regions.Kota, targets, achieved, scope), json.Value.SerializerOptions);
-        }, t => t.Length);
-        return Conditional(http, computed);
+        });
     }
 
     private static async Task<Results<Ok<KotaRollup>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> Kota(
@@ -88,16 +86,14 @@ internal static class RollupsEndpoints
         {
             return Problems.Forbidden();
         }
-        var stamp = await rollups.StampAsync(period, ct);
-        var computed = await cache.GetOrComputeAsync($"kota|{period}|{kota}|{date:O}", stamp, async () =>
+        return await AnswerAsync(http, rollups, cache, period, $"kota|{period}|{kota}|{date:O}", async () =>
         {
             var achieved = await rollups.AchievedAsync(period, kota, date, ct);
             var targets = await rollups.TargetsAsync(period, kota, ct);
             var declared = await targetQueries.FindDeclaredAsync(period, kota, ct);
             return Tagged(RollupMath.Kota(period, date, regions.Find(kota)!, regions, targets, achieved.Select(a => a.AsOf()), declared?.Total, declared?.Source),
                 json.Value.SerializerOptions);
-        }, t => t.Length);
-        return Conditional(http, computed);
+        });
     }
 
     private static async Task<Results<Ok<IReadOnlyList<KelurahanAchieved>>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> Kelurahan(
@@ -122,14 +118,12 @@ internal static class RollupsEndpoints
         {
             return Problems.Forbidden();
         }
-        var stamp = await rollups.StampAsync(period, ct);
-        var computed = await cache.GetOrComputeAsync($"kelurahan|{period}|{kota}|{kecamatan}|{date:O}", stamp, async () =>
+        return await AnswerAsync(http, rollups, cache, period, $"kelurahan|{period}|{kota}|{kecamatan}|{date:O}", async () =>
         {
             var achieved = await rollups.AchievedAsync(period, kota, date, ct);
             var kelurahan = regions.KelurahanUnder(kecamatan ?? kota);
             return Tagged(RollupMath.Kelurahan(kelurahan, achieved.Select(a => a.AsOf())), json.Value.SerializerOptions);
-        }, t => t.Length);
-        return Conditional(http, computed);
+        });
     }
 
     private static async Task<ProblemHttpResult?> CheckAsync(PeriodQueries periods, RegionDirectory regions, string period, string kota, CancellationToken ct)
@@ -167,6 +161,14 @@ internal static class RollupsEndpoints
         var json = JsonSerializer.SerializeToUtf8Bytes(body, options);
         var hash = SHA256.HashData(json);
         return new TaggedRollup<T>(body, $"\"{Convert.ToHexStringLower(hash.AsSpan(0, 16))}\"", json.Length);
+    }
+
+    /// <summary>The roll-up for <paramref name="key"/>, reused while the period's stamp holds, answered with its ETag (304 on a match).</summary>
+    private static async Task<Results<Ok<T>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> AnswerAsync<T>(
+        HttpContext http, RollupQueries rollups, RollupCache cache, string period, string key, Func<Task<TaggedRollup<T>>> compute)
+    {
+        var stamp = await rollups.StampAsync(period, http.RequestAborted);
+        return Conditional(http, await cache.GetOrComputeAsync(key, stamp, compute, t => t.Length));
     }
 
     private static Results<Ok<T>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem> Conditional<T>(HttpContext http, TaggedRollup<T> tagged)
