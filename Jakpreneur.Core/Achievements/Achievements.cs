@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Data;
 using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 using Dapper;
 using Jakpreneur.Core.Audit;
 using Jakpreneur.Core.Auth;
@@ -43,8 +46,10 @@ public enum ReversalOutcome
 
 /// <summary>
 /// The append-only achievements ledger. Every write updates the running totals
-/// (<c>achievement_totals</c>) and the daily figures (<c>achievement_daily</c>) in the same
-/// transaction, so roll-ups read aggregates bounded by kelurahan x sudin and are never stale.
+/// (<c>achievement_totals</c>) in the same transaction, so roll-ups read aggregates bounded by
+/// kelurahan x sudin and are never stale. The daily figures (<c>achievement_daily</c>), which a
+/// roll-up as of a past date subtracts, are written in the same transaction on SQL Server and
+/// folded in the background on SQLite (<see cref="DailyAggregateFolder"/>).
 /// </summary>
 public sealed class AchievementLedger(Db db, TimeProvider time)
 {
@@ -99,9 +104,8 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
         }, ct);
 
     /// <summary>
-    /// Appends a validated batch in one transaction: the ledger rows through one prepared
-    /// multi-row INSERT reused for every chunk, then one aggregate upsert per (kelurahan, sudin,
-    /// date) and per (kelurahan, sudin) of the batch, themselves chunked where the dialect allows.
+    /// Appends a validated batch in one transaction: the ledger rows, then the batch's sums added
+    /// to the daily and running-total aggregates, then the audit row.
     /// </summary>
     public Task<IdempotentResult> PostBatchAsync(
         IReadOnlyList<NewAchievement> entries, Actor actor, IdempotencyRequest idempotency, Func<int, StoredResponse> respond, CancellationToken ct) =>
@@ -111,15 +115,7 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
             // The write lock is held (BEGIN IMMEDIATE on SQLite), so this batch's ids all follow this one.
             var lastIdBefore = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT COALESCE(MAX(id), 0) FROM achievements", transaction: tx, cancellationToken: ct));
-            await ChunkedCommand.ExecuteAsync(connection, tx, db.Dialect, n => SqlDialect.InsertRows("achievements", InsertColumns.Select(c => c.Name).ToArray(), n),
-                InsertColumns, db.Dialect.InsertRowsPerStatement, entries.Count,
-                (i, values) =>
-                {
-                    var e = entries[i];
-                    values[0] = e.Period; values[1] = e.Kota; values[2] = e.Kecamatan; values[3] = e.Kelurahan; values[4] = e.Sudin;
-                    values[5] = e.Count; values[6] = Iso.Date(e.Date); values[7] = e.Reference; values[8] = e.Note;
-                    values[9] = recordedAt; values[10] = actor.KeyId; values[11] = null;
-                }, ct);
+            await InsertBatchAsync(connection, tx, entries, recordedAt, actor.KeyId, ct);
             await AddBatchToAggregatesAsync(connection, tx, entries, lastIdBefore, ct);
             var kotas = entries.Select(e => e.Kota).Distinct().ToList();
             await AuditWriter.WriteAsync(connection, tx, actor, "create", "achievement-batch", idempotency.Key,
@@ -135,6 +131,7 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
     public async Task<(ReversalOutcome Outcome, Achievement? Entry)> ReverseAsync(long id, string reason, Caller caller, Actor actor, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var original = await connection.QuerySingleOrDefaultAsync<Achievement>(new CommandDefinition(
             $"SELECT {Columns} FROM achievements {db.Dialect.ForUpdate} WHERE id = @id", new { id }, tx, cancellationToken: ct));
@@ -184,6 +181,79 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
         new("key_id", DbType.AnsiString, 40), new("reverses_id", DbType.Int64, 0),
     ];
 
+    /// <summary>Rows one SQL Server ledger INSERT carries: 1,200 parameters, under its limit of 2,100.</summary>
+    private const int SqlServerRowsPerInsert = 100;
+
+    /// <summary>
+    /// SQLite: one statement for the whole batch, reading the rows from a JSON array parameter with
+    /// json_each — SQLite parses the array itself, so a 5,000-row batch costs one bind and one
+    /// statement instead of 5,000 executions (or 60,000 named parameters, which SQLite looks up one
+    /// by one). SQL Server: prepared 100-row INSERTs. Either way the rows get ids in batch order.
+    /// </summary>
+    private async Task InsertBatchAsync(
+        DbConnection connection, DbTransaction tx, IReadOnlyList<NewAchievement> entries, string recordedAt, string keyId, CancellationToken ct)
+    {
+        if (db.Dialect.IsSqlite)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO achievements (period, kota, kecamatan, kelurahan, sudin, count, date, reference, note, recorded_at, key_id, reverses_id)
+                SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8,
+                       @recordedAt, @keyId, NULL
+                FROM json_each(@rows)
+                """,
+                new { rows = RowsAsJson(entries), recordedAt, keyId }, tx, cancellationToken: ct));
+            return;
+        }
+        await ChunkedCommand.ExecuteAsync(connection, tx, db.Dialect, n => SqlDialect.InsertRows("achievements", InsertColumns.Select(c => c.Name).ToArray(), n),
+            InsertColumns, SqlServerRowsPerInsert, entries.Count,
+            (i, values) =>
+            {
+                var e = entries[i];
+                values[0] = e.Period; values[1] = e.Kota; values[2] = e.Kecamatan; values[3] = e.Kelurahan; values[4] = e.Sudin;
+                values[5] = e.Count; values[6] = Iso.Date(e.Date); values[7] = e.Reference; values[8] = e.Note;
+                values[9] = recordedAt; values[10] = keyId; values[11] = null;
+            }, ct);
+    }
+
+    /// <summary><c>[[period, kota, kecamatan, kelurahan, sudin, count, date, reference, note], ...]</c></summary>
+    private static string RowsAsJson(IReadOnlyList<NewAchievement> entries)
+    {
+        var buffer = new ArrayBufferWriter<byte>(entries.Count * 128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var e in entries)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(e.Period);
+                json.WriteStringValue(e.Kota);
+                json.WriteStringValue(e.Kecamatan);
+                json.WriteStringValue(e.Kelurahan);
+                json.WriteStringValue(e.Sudin);
+                json.WriteNumberValue(e.Count);
+                json.WriteStringValue(Iso.Date(e.Date));
+                WriteNullable(json, e.Reference);
+                WriteNullable(json, e.Note);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+
+        static void WriteNullable(Utf8JsonWriter json, string? value)
+        {
+            if (value is null)
+            {
+                json.WriteNullValue();
+            }
+            else
+            {
+                json.WriteStringValue(value);
+            }
+        }
+    }
+
     private async Task<Achievement> InsertOneAsync(
         DbConnection connection, DbTransaction tx, NewAchievement e, string keyId, long? reversesId, CancellationToken ct)
     {
@@ -228,28 +298,31 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
     ];
 
     /// <summary>
-    /// SQLite sums the batch's own ledger rows (an id range just written) into the aggregates in two
-    /// set-based statements, which keeps ingest near the raw insert rate; SQL Server upserts per group.
+    /// On SQLite, achievement_daily is left to <see cref="DailyAggregateFolder"/>: one daily row per
+    /// kelurahan, sudin and date means a 5,000-row batch spread over a year dirties thousands of
+    /// scattered pages, which costs far more than the ledger rows themselves. Folding them later,
+    /// tens of thousands of rows at a time, writes each page once per fold. SQL Server writes them
+    /// here: its identity values are not committed in order, so a fold could not mark its progress.
+    /// </summary>
+    private bool FoldsDailyInBackground => db.Dialect.IsSqlite;
+
+    /// <summary>
+    /// SQLite sums the batch's own ledger rows (an id range just written) into the running totals
+    /// in one set-based statement; SQL Server upserts per group.
     /// </summary>
     private async Task AddBatchToAggregatesAsync(
         DbConnection connection, DbTransaction tx, IReadOnlyList<NewAchievement> entries, long lastIdBefore, CancellationToken ct)
     {
-        var daily = db.Dialect.UpsertAddFromSelect("achievement_daily", DailyKeys, RegionColumns, "achieved",
-            """
-            SELECT period, kelurahan, sudin, date, kota, kecamatan, SUM(count) FROM achievements
-            WHERE id > @lastIdBefore GROUP BY period, kelurahan, sudin, date, kota, kecamatan
-            """);
         var totals = db.Dialect.UpsertAddFromSelect("achievement_totals", TotalsKeys, RegionColumns, "achieved",
             """
             SELECT period, kelurahan, sudin, kota, kecamatan, SUM(count) FROM achievements
             WHERE id > @lastIdBefore GROUP BY period, kelurahan, sudin, kota, kecamatan
             """);
-        if (daily is null || totals is null)
+        if (totals is null)
         {
             await AddToAggregatesAsync(connection, tx, entries, ct);
             return;
         }
-        await connection.ExecuteAsync(new CommandDefinition(daily, new { lastIdBefore }, tx, cancellationToken: ct));
         await connection.ExecuteAsync(new CommandDefinition(totals, new { lastIdBefore }, tx, cancellationToken: ct));
     }
 
@@ -264,14 +337,17 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
             .Select(g => (g.Key, Achieved: g.Sum(d => d.Achieved)))
             .ToList();
         var rows = db.Dialect.UpsertRowsPerStatement;
-        await ChunkedCommand.ExecuteAsync(connection, tx, db.Dialect, n => db.Dialect.UpsertAdd("achievement_daily", DailyKeys, RegionColumns, "achieved", n),
-            DailyColumns, rows, daily.Count,
-            (i, values) =>
-            {
-                var (k, achieved) = daily[i];
-                values[0] = k.Period; values[1] = k.Kelurahan; values[2] = k.Sudin; values[3] = Iso.Date(k.Date);
-                values[4] = k.Kota; values[5] = k.Kecamatan; values[6] = achieved;
-            }, ct);
+        if (!FoldsDailyInBackground)
+        {
+            await ChunkedCommand.ExecuteAsync(connection, tx, db.Dialect, n => db.Dialect.UpsertAdd("achievement_daily", DailyKeys, RegionColumns, "achieved", n),
+                DailyColumns, rows, daily.Count,
+                (i, values) =>
+                {
+                    var (k, achieved) = daily[i];
+                    values[0] = k.Period; values[1] = k.Kelurahan; values[2] = k.Sudin; values[3] = Iso.Date(k.Date);
+                    values[4] = k.Kota; values[5] = k.Kecamatan; values[6] = achieved;
+                }, ct);
+        }
         await ChunkedCommand.ExecuteAsync(connection, tx, db.Dialect, n => db.Dialect.UpsertAdd("achievement_totals", TotalsKeys, RegionColumns, "achieved", n),
             TotalsColumns, rows, totals.Count,
             (i, values) =>
@@ -295,6 +371,7 @@ public sealed class AchievementLedger(Db db, TimeProvider time)
         IdempotencyRequest? idempotency, Func<DbConnection, DbTransaction, Task<StoredResponse>> work, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using (await db.WaitToWriteAsync(ct))
         await using (var tx = await connection.BeginTransactionAsync(ct))
         {
             var claimed = idempotency is null || await TryClaimAsync(connection, tx, idempotency, ct);

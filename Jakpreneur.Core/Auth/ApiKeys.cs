@@ -161,6 +161,7 @@ public sealed class ApiKeyQueries(Db db, TimeProvider time, RegionDirectory regi
             Guid.NewGuid().ToString("N"), name, prefix, ApiKeyFormat.Hash(key), role, kota, sudin, kelurahan,
             actor.At!.Value, actor.KeyId, expiresAt, null);
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await InsertAsync(connection, tx, record, ct);
         await AuditWriter.WriteAsync(connection, tx, actor, "create", "api-key", record.Id, kota, null, Redacted(record), ct);
@@ -173,6 +174,7 @@ public sealed class ApiKeyQueries(Db db, TimeProvider time, RegionDirectory regi
     {
         actor = actor.StampedBy(time);
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var before = await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(
             $"SELECT {Columns} FROM api_keys {db.Dialect.ForUpdate} WHERE id = @id", new { id }, tx, cancellationToken: ct));
@@ -209,6 +211,7 @@ public sealed class ApiKeyQueries(Db db, TimeProvider time, RegionDirectory regi
         }
         var actor = Actor.System.StampedBy(time);
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var bootstrap = await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(
             $"SELECT {Columns} FROM api_keys {db.Dialect.ForUpdate} WHERE id = @id", new { id = ApiKeyFormat.BootstrapId }, tx, cancellationToken: ct));

@@ -26,6 +26,7 @@ public sealed class ContactQueries(Db db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var before = await connection.QuerySingleOrDefaultAsync<Contact>(new CommandDefinition(
             $"SELECT {Columns} FROM contacts {db.Dialect.ForUpdate} WHERE region = @Code", new { region.Code }, tx, cancellationToken: ct));

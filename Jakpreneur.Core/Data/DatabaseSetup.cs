@@ -1,3 +1,4 @@
+using Jakpreneur.Core.Achievements;
 using Jakpreneur.Core.Regions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,10 +16,14 @@ public static class DatabaseSetup
     {
         var options = config.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         options.ConnectionString ??= config.GetConnectionString("Jakpreneur");
+        services.AddSingleton(options);
         services.AddSingleton(Db.FromOptions(options, contentRoot));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<Seeder>();
+        services.AddHostedService<WalCheckpointer>();
+        services.AddSingleton<DailyAggregateFolder>();
+        services.AddHostedService(sp => sp.GetRequiredService<DailyAggregateFolder>());
         services.AddSingleton(sp => RegionDirectory.LoadAsync(sp.GetRequiredService<Db>()).GetAwaiter().GetResult());
         return services;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.SqlClient;
@@ -18,6 +19,13 @@ public sealed class DatabaseOptions
 
     /// <summary>SQL Server connection string (<c>ConnectionStrings:Jakpreneur</c>); for SQLite it overrides <see cref="Path"/>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// SQLite: how often ledger rows are folded into the daily figures in the background
+    /// (<c>Achievements.DailyAggregateFolder</c>); zero or less folds only on request. Figures are
+    /// exact either way; folding keeps roll-ups as of a past date fast.
+    /// </summary>
+    public TimeSpan DailyFoldInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -26,7 +34,17 @@ public sealed class DatabaseOptions
 /// </summary>
 public sealed class Db
 {
+    /// <summary>
+    /// Pages the WAL may hold before the committing connection checkpoints it itself (SQLite's
+    /// default is 1,000). <see cref="WalCheckpointer"/> normally copies the WAL back long before,
+    /// outside any write; this bound holds where it does not run (tools, the benchmark's raw insert).
+    /// </summary>
+    public const int WalAutoCheckpointPages = 16_384;
+
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterGates = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
+    private readonly SemaphoreSlim? _writerGate;
 
     static Db()
     {
@@ -43,6 +61,9 @@ public sealed class Db
                 $"Database:Provider '{provider}' is not supported; use '{DatabaseOptions.Sqlite}' or '{DatabaseOptions.SqlServer}'."),
         };
         _connectionString = Dialect.IsSqlite ? NormalizeSqlite(connectionString) : connectionString;
+        _writerGate = Dialect.IsSqlite
+            ? WriterGates.GetOrAdd(Path.GetFullPath(new SqliteConnectionStringBuilder(_connectionString).DataSource), _ => new SemaphoreSlim(1, 1))
+            : null;
     }
 
     public SqlDialect Dialect { get; }
@@ -82,7 +103,10 @@ public sealed class Db
             if (Dialect.IsSqlite)
             {
                 // Per-connection settings; journal_mode=WAL is persistent and set by the migration runner.
-                await connection.ExecuteAsync("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+                // busy_timeout: a writer of another process waits inside SQLite, which retries within
+                // milliseconds, rather than in Microsoft.Data.Sqlite's retry loop, which sleeps 150 ms.
+                await connection.ExecuteAsync(
+                    $"PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 60000; PRAGMA wal_autocheckpoint = {WalAutoCheckpointPages};");
             }
             return connection;
         }
@@ -90,6 +114,45 @@ public sealed class Db
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits for this process's turn to write; dispose the result after the transaction ends.
+    /// SQLite takes one writer at a time per database. Writers that meet at its lock poll for it,
+    /// so the lock sits idle between one commit and the next waiter's wake-up; writers of one
+    /// process queue here instead and start the moment the previous one is done (other processes
+    /// still meet at SQLite's lock). SQL Server locks rows, not the database: no wait there.
+    /// </summary>
+    public async ValueTask<IDisposable> WaitToWriteAsync(CancellationToken ct = default)
+    {
+        if (_writerGate is null)
+        {
+            return NoGate.Instance;
+        }
+        await _writerGate.WaitAsync(ct);
+        return new GateTurn(_writerGate);
+    }
+
+    private sealed class GateTurn(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    private sealed class NoGate : IDisposable
+    {
+        public static readonly NoGate Instance = new();
+
+        public void Dispose()
+        {
         }
     }
 

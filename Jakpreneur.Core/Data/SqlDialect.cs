@@ -50,13 +50,6 @@ public sealed class SqlDialect
         IsSqlite
             ? ((SqliteConnection)connection).BeginTransaction(deferred: true)
             : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-    /// <summary>
-    /// Rows one ledger INSERT carries. SQLite: one, through a single prepared statement, because
-    /// Microsoft.Data.Sqlite binds parameters by name and SQLite looks each name up linearly, so a
-    /// 100-row statement (1,200 parameters) costs more per row than re-executing a one-row one.
-    /// SQL Server: 100 rows (1,200 parameters, under its 2,100 limit) to save round trips.
-    /// </summary>
-    public int InsertRowsPerStatement => IsSqlite ? 1 : 100;
 
     /// <summary>Rows one multi-row upsert may carry: SQLite takes many; SQL Server's UPDATE-then-INSERT takes one.</summary>
     public int UpsertRowsPerStatement => IsSqlite ? 100 : 1;

@@ -109,6 +109,7 @@ public sealed class DeadlineReminderService(
     {
         var now = time.GetUtcNow();
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var pending = (await connection.QueryAsync<PendingRow>(new CommandDefinition(
             $"""

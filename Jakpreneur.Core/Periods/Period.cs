@@ -39,6 +39,7 @@ public sealed class PeriodQueries(Db db, TimeProvider time)
     {
         var now = time.GetUtcNow();
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var before = await connection.QuerySingleOrDefaultAsync<Period>(new CommandDefinition(
             $"SELECT {Columns} FROM periods {db.Dialect.ForUpdate} WHERE code = @Code", new { period.Code }, tx, cancellationToken: ct));

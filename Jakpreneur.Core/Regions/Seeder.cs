@@ -40,6 +40,7 @@ public sealed class Seeder(Db db)
     {
         var regions = ReadRegions();
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var existing = (await connection.QueryAsync<string>(new CommandDefinition(
             "SELECT code FROM regions", transaction: tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);

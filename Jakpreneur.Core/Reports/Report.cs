@@ -98,6 +98,7 @@ public sealed class ReportQueries(Db db, TimeProvider time)
     public async Task<long?> QueueAsync(string campaign, string kota, string? requestedBy, DateOnly? dailyDate, Audit.Actor? actor, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         long id;
         try
@@ -312,6 +313,7 @@ public sealed class SosialisasiReportService(
         var now = time.GetUtcNow();
         var summary = new ReportSummary(content.Totals, content.Rollup.Total);
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var updated = await connection.ExecuteAsync(new CommandDefinition(
             """

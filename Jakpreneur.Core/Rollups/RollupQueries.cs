@@ -4,27 +4,40 @@ using Jakpreneur.Core.Data;
 namespace Jakpreneur.Core.Rollups;
 
 /// <summary>
-/// Reads the aggregates the ledger maintains, never the ledger: at most one running total per
-/// (kelurahan, sudin) of the period, each with one primary-key seek into its daily rows after
-/// asOf. Today's figures (the default) find no such rows; an old asOf reads more days, still
-/// bounded by kelurahan x sudin x days. Running total and tail are read in one statement so they
-/// come from the same committed state (on SQL Server, enable READ_COMMITTED_SNAPSHOT for a
-/// statement-level snapshot).
+/// Reads the aggregates the ledger maintains: at most one running total per (kelurahan, sudin) of
+/// the period, each with one primary-key seek into its daily rows after asOf. Today's figures (the
+/// default) find no such rows; an old asOf reads more days, still bounded by kelurahan x sudin x
+/// days. On SQLite the daily rows are folded in the background (Achievements.DailyAggregateFolder),
+/// so the ledger rows above the folded mark — a short, recent remainder — are added to them.
+/// Everything is read in one statement so it comes from the same committed state (on SQL Server,
+/// enable READ_COMMITTED_SNAPSHOT for a statement-level snapshot).
 /// </summary>
 public sealed class RollupQueries(Db db)
 {
+    /// <summary>Ledger rows not yet folded into achievement_daily (none on SQL Server, whose progress mark is the largest id).</summary>
+    private const string Unfolded = "id > (SELECT last_id FROM aggregate_progress WHERE name = 'achievement_daily')";
+
     public async Task<IReadOnlyList<AggregateCell>> AchievedAsync(string period, string? kota, DateOnly asOf, CancellationToken ct)
     {
+        // Plain equalities on kota let the planner use ix_achievement_totals_kota and ix_achievements_period_kota.
+        var ledgerFilter = kota is null ? "" : " AND kota = @kota";
+        var totalsFilter = kota is null ? "" : " AND t.kota = @kota";
         await using var connection = await db.OpenAsync(ct);
         var rows = await connection.QueryAsync<AggregateCell>(new CommandDefinition(
-            """
+            $"""
+            WITH unfolded AS (
+                SELECT kelurahan, sudin, SUM(count) AS achieved FROM achievements
+                WHERE {Unfolded} AND period = @period AND date > @asOf{ledgerFilter}
+                GROUP BY kelurahan, sudin)
             SELECT t.kota AS Kota, t.kecamatan AS Kecamatan, t.kelurahan AS Kelurahan, t.sudin AS Sudin,
                    t.achieved AS RunningTotal,
                    COALESCE((SELECT SUM(d.achieved) FROM achievement_daily d
-                             WHERE d.period = t.period AND d.kelurahan = t.kelurahan AND d.sudin = t.sudin AND d.date > @asOf), 0) AS AfterAsOf
+                             WHERE d.period = t.period AND d.kelurahan = t.kelurahan AND d.sudin = t.sudin AND d.date > @asOf), 0)
+                   + COALESCE(u.achieved, 0) AS AfterAsOf
             FROM achievement_totals t
-            WHERE t.period = @period
-            """ + (kota is null ? "" : " AND t.kota = @kota"), // a plain equality lets the planner use ix_achievement_totals_kota
+            LEFT JOIN unfolded u ON u.kelurahan = t.kelurahan AND u.sudin = t.sudin
+            WHERE t.period = @period{totalsFilter}
+            """,
             new { period, kota, asOf }, cancellationToken: ct));
         return rows.AsList();
     }
@@ -44,6 +57,9 @@ public sealed class RollupQueries(Db db)
             UNION ALL
             SELECT kota AS Kota, sudin AS Sudin, SUM(achieved) AS Achieved, 1 AS IsTail
             FROM achievement_daily WHERE period = @period AND date > @asOf{filter} GROUP BY kota, sudin
+            UNION ALL
+            SELECT kota AS Kota, sudin AS Sudin, SUM(count) AS Achieved, 1 AS IsTail
+            FROM achievements WHERE {Unfolded} AND period = @period AND date > @asOf{filter} GROUP BY kota, sudin
             """,
             new { period, kota, asOf }, cancellationToken: ct));
         return rows

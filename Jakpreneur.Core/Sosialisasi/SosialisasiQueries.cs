@@ -77,6 +77,7 @@ public sealed class SosialisasiQueries(Db db, TimeProvider time, RegionDirectory
             .Select(k => new { Campaign = campaign.Code, Kota = k.KotaCode, Kecamatan = k.KecamatanCode, Kelurahan = k.Code })
             .ToList();
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         try
         {
@@ -115,6 +116,7 @@ public sealed class SosialisasiQueries(Db db, TimeProvider time, RegionDirectory
     public async Task<SosialisasiCampaign?> SetDueDateAsync(string code, DateOnly dueDate, Actor actor, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var before = await connection.QuerySingleOrDefaultAsync<SosialisasiCampaign>(new CommandDefinition(
             $"SELECT {CampaignColumns} FROM sosialisasi_campaigns {db.Dialect.ForUpdate} WHERE code = @code", new { code }, tx, cancellationToken: ct));
@@ -146,6 +148,7 @@ public sealed class SosialisasiQueries(Db db, TimeProvider time, RegionDirectory
     internal async Task<ReportOutcome?> AddReportAsync(string campaign, NewReport report, Actor actor, DateTimeOffset? recordedAt, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         // The lock on the obligation row orders concurrent reports of one kelurahan (SQLite's
         // BEGIN IMMEDIATE already serialises writers), so the clock is read after taking it.

@@ -84,6 +84,7 @@ public sealed class TargetQueries(Db db, TimeProvider time)
         string period, string kota, string sudin, long target, string? ifMatch, Actor actor, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var before = await connection.QuerySingleOrDefaultAsync<SudinTarget>(new CommandDefinition(
             $"SELECT {TargetColumns} FROM targets {db.Dialect.ForUpdate} WHERE period = @period AND kota = @kota AND sudin = @sudin",
@@ -120,6 +121,7 @@ public sealed class TargetQueries(Db db, TimeProvider time)
         string period, string kota, long total, string source, string? ifMatch, Actor actor, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var before = await FindDeclaredAsync(connection, tx, period, kota, ct);
         if (!EntityTags.IfMatch(ifMatch, before?.Version))

@@ -209,6 +209,44 @@ public sealed class AchievementsTests(string provider) : ApiTest(provider)
     }
 
     [Test]
+    public async Task BatchStoresEveryFieldExactlyAndInBatchOrder()
+    {
+        var period = await NewPeriodAsync();
+        string?[] texts = ["SK/12 \"kutip\" \\ garis miring", "café ☕ 𝔘 — tab\there\nbaris baru", null, "<script>'; DROP TABLE achievements; --", new string('x', 100)];
+        var entries = Enumerable.Range(0, 40).Select(i => new
+        {
+            period,
+            kelurahan = i % 2 == 0 ? Cengkareng : Grogol,
+            sudin = i % 3 == 0 ? "KPKP" : "PPKUKM-UKM",
+            count = i == 7 ? 100_000L : i + 1,
+            date = $"2020-11-{1 + i % 30:D2}",
+            reference = texts[i % texts.Length],
+            note = i % 4 == 0 ? null : $"{texts[(i + 1) % texts.Length]} #{i}",
+        }).ToArray();
+
+        var response = await Admin.SendAsync(Json(HttpMethod.Post, "/api/v1/achievements/batch", new { entries }, Guid.NewGuid().ToString()));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        var items = await ListAllAsync(period);
+        Assert.That(items, Has.Count.EqualTo(entries.Length));
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var (item, sent) = (items[i], entries[i]);
+            Assert.That(item.GetProperty("kelurahan").GetString(), Is.EqualTo(sent.kelurahan), $"entry {i}");
+            Assert.That(item.GetProperty("kota").GetString(), Is.EqualTo("31.73"), $"entry {i}");
+            Assert.That(item.GetProperty("kecamatan").GetString(), Is.EqualTo(sent.kelurahan[..8]), $"entry {i}");
+            Assert.That(item.GetProperty("sudin").GetString(), Is.EqualTo(sent.sudin), $"entry {i}");
+            Assert.That(item.GetProperty("count").GetInt64(), Is.EqualTo(sent.count), $"entry {i}");
+            Assert.That(item.GetProperty("date").GetString(), Is.EqualTo(sent.date), $"entry {i}");
+            // Surrounding whitespace is trimmed on the way in; everything else is kept as sent.
+            Assert.That(item.GetProperty("reference").GetString(), Is.EqualTo(sent.reference?.Trim()), $"entry {i}");
+            Assert.That(item.GetProperty("note").GetString(), Is.EqualTo(sent.note?.Trim()), $"entry {i}");
+            Assert.That(item.GetProperty("recordedAt").GetDateTimeOffset(), Is.EqualTo(Time.GetUtcNow()), $"entry {i}");
+        }
+        Assert.That(items.Select(i => i.GetProperty("id").GetInt64()), Is.Ordered.Ascending);
+    }
+
+    [Test]
     public async Task OneBadRowRejectsTheWholeBatchListingEveryBadRow()
     {
         var period = await NewPeriodAsync();

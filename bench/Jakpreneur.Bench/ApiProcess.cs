@@ -71,6 +71,15 @@ internal sealed class ApiProcess : IAsyncDisposable
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
     }
 
+    /// <summary>CPU time (user + system) the API process has used so far, in seconds.</summary>
+    public double CpuSeconds()
+    {
+        // /proc/<pid>/stat: fields 14 and 15 (utime, stime) in clock ticks of 1/100 s, after the ")" ending the command name.
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -123,6 +123,7 @@ internal static class NationalData
             INSERT INTO achievement_totals (period, kelurahan, sudin, kota, kecamatan, achieved)
             SELECT period, kelurahan, sudin, MIN(kota), MIN(kecamatan), SUM(achieved)
             FROM achievement_daily WHERE period = @Period GROUP BY period, kelurahan, sudin;
+            UPDATE aggregate_progress SET last_id = (SELECT COALESCE(MAX(id), 0) FROM achievements) WHERE name = 'achievement_daily';
             """, new { Period }, tx, commandTimeout: 3600);
         await tx.CommitAsync();
     }

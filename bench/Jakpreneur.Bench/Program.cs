@@ -10,9 +10,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 var options = BenchOptions.Parse(args);
 Directory.CreateDirectory(options.Work);
 var dbPath = Path.Combine(options.Work, "bench.db");
-foreach (var file in Directory.GetFiles(options.Work, "bench.db*"))
+if (!options.IngestOnly)
 {
-    File.Delete(file);
+    foreach (var file in Directory.GetFiles(options.Work, "bench.db*"))
+    {
+        File.Delete(file);
+    }
 }
 var db = new Db(DatabaseOptions.Sqlite, $"Data Source={dbPath}");
 await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).RunAsync();
@@ -36,7 +39,7 @@ var endpoints = new (string Name, string Path)[]
 };
 var results = new List<LoadResult>();
 long peakRssKb = 0;
-foreach (var size in options.Sizes)
+foreach (var size in options.IngestOnly ? [] : options.Sizes)
 {
     var load = await NationalData.GrowLedgerAsync(db, size, seed: 42);
     Console.WriteLine($"ledger {size:N0} rows loaded in {load.TotalSeconds:F0} s");
@@ -51,14 +54,23 @@ foreach (var size in options.Sizes)
 }
 
 // Ingest: the batch endpoint (concurrency 4, 5,000 rows a batch) against a raw prepared insert of the same rows.
-var kelurahan = NationalData.KotaCode(3);
-IngestResult ingest;
+// The raw insert runs once the API has stopped, so nothing of the API's (its background folding and
+// checkpoints) shares the machine with it.
+var ingestKota = NationalData.KotaCode(3);
+var ingestRows = Ingest.Generate(options.IngestBatches, ingestKota);
+double apiRowsPerSecond;
 await using (var api = await ApiProcess.StartAsync(options.ApiDll, dbPath))
 {
-    ingest = await Ingest.RunAsync(db, api, options.IngestBatches, kelurahan);
+    apiRowsPerSecond = await Ingest.ApiAsync(api, ingestRows, options.IngestConcurrency);
     peakRssKb = Math.Max(peakRssKb, api.PeakRssKb());
 }
+var ingest = new IngestResult(ingestRows.Sum(b => b.Length), apiRowsPerSecond, await Ingest.RawAsync(db, ingestRows, ingestKota));
 Console.WriteLine(ingest);
+if (options.IngestOnly)
+{
+    Console.WriteLine($"peak RSS {peakRssKb / 1024} MB");
+    return;
+}
 
 var report = Report.Render(options, results, ingest, peakRssKb);
 Directory.CreateDirectory(Path.GetDirectoryName(options.Output)!);
@@ -66,7 +78,8 @@ await File.WriteAllTextAsync(options.Output, report);
 Console.WriteLine();
 Console.WriteLine(report);
 
-internal sealed record BenchOptions(string Work, long[] Sizes, int Duration, string ApiDll, string Output, int IngestBatches)
+// --ingest-only reuses the database of an earlier run and measures ingest alone, without writing results: for iterating on ingest.
+internal sealed record BenchOptions(string Work, long[] Sizes, int Duration, string ApiDll, string Output, int IngestBatches, bool IngestOnly, int IngestConcurrency)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -78,6 +91,8 @@ internal sealed record BenchOptions(string Work, long[] Sizes, int Duration, str
             int.Parse(Arg("--duration", "10"), CultureInfo.InvariantCulture),
             Path.GetFullPath(Arg("--api", "Jakpreneur.Api/bin/Release/net10.0/Jakpreneur.Api.dll")),
             Path.GetFullPath(Arg("--out", "bench/results/latest.md")),
-            int.Parse(Arg("--ingest-batches", "40"), CultureInfo.InvariantCulture));
+            int.Parse(Arg("--ingest-batches", "40"), CultureInfo.InvariantCulture),
+            args.Contains("--ingest-only"),
+            int.Parse(Arg("--ingest-concurrency", "4"), CultureInfo.InvariantCulture));
     }
 }
