@@ -108,7 +108,10 @@ public sealed class SqliteWriterTests
         var period = $"W-{Guid.NewGuid():N}"[..16];
         var created = await admin.PutAsJsonAsync($"/api/v1/periods/{period}", new
         {
-            name = "WAL", startDate = "2020-01-01", endDate = "2020-12-31", targetDeadline = "2020-12-15",
+            name = "WAL",
+            startDate = "2020-01-01",
+            endDate = "2020-12-31",
+            targetDeadline = "2020-12-15",
         });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         return period;
@@ -119,7 +122,11 @@ public sealed class SqliteWriterTests
     {
         var entries = Enumerable.Range(0, rows).Select(i => new
         {
-            period, kelurahan = "31.73.01.1001", sudin = "KPKP", count = 1, date = $"2020-11-{1 + i % 28:D2}",
+            period,
+            kelurahan = "31.73.01.1001",
+            sudin = "KPKP",
+            count = 1,
+            date = $"2020-11-{1 + i % 28:D2}",
         }).ToArray();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/achievements/batch") { Content = JsonContent.Create(new { entries }) };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
