@@ -293,7 +293,7 @@ internal static class AchievementsEndpoints
                 $"The Idempotency-Key header must be one value of 1 to {IdempotencyRequest.MaxKeyLength} printable ASCII characters.",
                 $"Header Idempotency-Key harus satu nilai berisi 1 sampai {IdempotencyRequest.MaxKeyLength} karakter ASCII yang tercetak.")));
         }
-        var hash = IdempotencyRequest.Hash(route, JsonSerializer.SerializeToUtf8Bytes(body, options));
+        var hash = IdempotencyRequest.Hash(route, body, options);
         return (new IdempotencyRequest(caller.KeyId, key, hash), null);
     }
 

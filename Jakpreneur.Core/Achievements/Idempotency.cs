@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace Jakpreneur.Core.Achievements;
 
@@ -12,11 +13,37 @@ public sealed record IdempotencyRequest(string KeyId, string Key, string Request
     public static bool IsValidKey(string key) =>
         key.Length is >= 1 and <= MaxKeyLength && key.All(c => c is >= '!' and <= '~');
 
-    /// <summary>SHA-256 over the route and the request as the server understood it (so formatting does not matter).</summary>
-    public static string Hash(string route, byte[] canonicalBody)
+    /// <summary>
+    /// SHA-256 over the route and the request as the server understood it, serialized again (so
+    /// formatting does not matter). The JSON streams into the hash: a 5,000-entry batch is never
+    /// held as one more large buffer.
+    /// </summary>
+    public static string Hash<T>(string route, T body, JsonSerializerOptions options)
     {
-        var routeBytes = Encoding.UTF8.GetBytes(route + "\n");
-        return Convert.ToHexStringLower(SHA256.HashData([.. routeBytes, .. canonicalBody]));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(route + "\n"));
+        using (var stream = new HashingStream(hash))
+        {
+            JsonSerializer.Serialize(stream, body, options);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>A write-only stream that feeds what is written to it into a hash.</summary>
+    private sealed class HashingStream(IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => hash.AppendData(buffer);
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
 
