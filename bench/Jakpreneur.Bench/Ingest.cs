@@ -8,7 +8,7 @@ using Jakpreneur.Core.Regions;
 
 namespace Jakpreneur.Bench;
 
-internal sealed record IngestResult(long Rows, double ApiRowsPerSecond, double RawRowsPerSecond)
+internal sealed record IngestResult(long Rows, double ApiRowsPerSecond, double RawRowsPerSecond, double ApiCores)
 {
     public double Ratio => ApiRowsPerSecond / RawRowsPerSecond;
 
@@ -20,8 +20,8 @@ internal static class Ingest
 {
     private const int BatchSize = 5000;
 
-    /// <summary>POST /achievements/batch with <paramref name="concurrency"/> senders; rows per second.</summary>
-    public static async Task<double> ApiAsync(ApiProcess api, List<Row[]> rows, int concurrency)
+    /// <summary>POST /achievements/batch with <paramref name="concurrency"/> senders; rows per second and the cores the API used meanwhile.</summary>
+    public static async Task<(double RowsPerSecond, double Cores)> ApiAsync(ApiProcess api, List<Row[]> rows, int concurrency)
     {
         var queue = new ConcurrentQueue<(int Index, Row[] Rows)>(rows.Select((b, i) => (i, b)));
         using var http = new HttpClient { BaseAddress = new Uri(api.BaseAddress), Timeout = TimeSpan.FromMinutes(5) };
@@ -49,7 +49,7 @@ internal static class Ingest
         var seconds = watch.Elapsed.TotalSeconds;
         var cpu = api.CpuSeconds() - cpuBefore;
         Console.WriteLine($"ingest through the API: {seconds:F1} s, API CPU {cpu:F1} s ({cpu / seconds:F2} cores)");
-        return rows.Sum(b => b.Length) / seconds;
+        return (rows.Sum(b => b.Length) / seconds, cpu / seconds);
     }
 
     /// <summary>The same rows, prepared and inserted into the same ledger table, one transaction per batch; rows per second.</summary>

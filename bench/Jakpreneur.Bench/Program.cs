@@ -58,13 +58,13 @@ foreach (var size in options.IngestOnly ? [] : options.Sizes)
 // checkpoints) shares the machine with it.
 var ingestKota = NationalData.KotaCode(3);
 var ingestRows = Ingest.Generate(options.IngestBatches, ingestKota);
-double apiRowsPerSecond;
+(double RowsPerSecond, double Cores) apiIngest;
 await using (var api = await ApiProcess.StartAsync(options.ApiDll, dbPath))
 {
-    apiRowsPerSecond = await Ingest.ApiAsync(api, ingestRows, options.IngestConcurrency);
+    apiIngest = await Ingest.ApiAsync(api, ingestRows, options.IngestConcurrency);
     peakRssKb = Math.Max(peakRssKb, api.PeakRssKb());
 }
-var ingest = new IngestResult(ingestRows.Sum(b => b.Length), apiRowsPerSecond, await Ingest.RawAsync(db, ingestRows, ingestKota));
+var ingest = new IngestResult(ingestRows.Sum(b => b.Length), apiIngest.RowsPerSecond, await Ingest.RawAsync(db, ingestRows, ingestKota), apiIngest.Cores);
 Console.WriteLine(ingest);
 if (options.IngestOnly)
 {
