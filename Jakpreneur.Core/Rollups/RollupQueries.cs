@@ -17,6 +17,14 @@ public sealed class RollupQueries(Db db)
     /// <summary>Ledger rows not yet folded into achievement_daily (none on SQL Server, whose progress mark is the largest id).</summary>
     private const string Unfolded = "id > (SELECT last_id FROM aggregate_progress WHERE name = 'achievement_daily')";
 
+    /// <summary>
+    /// The period condition on the unfolded ledger rows. With a kota, ix_achievements_period_kota
+    /// (period, kota, id) finds exactly that kota's unfolded rows. Without one, SQLite would still
+    /// pick that index for "period = ?" and read the whole period's ledger (seconds at 10 million
+    /// rows) instead of the short id range above the mark; the unary + keeps it on the id range.
+    /// </summary>
+    private string UnfoldedPeriod(string? kota) => kota is null && db.Dialect.IsSqlite ? "+period = @period" : "period = @period";
+
     public async Task<IReadOnlyList<AggregateCell>> AchievedAsync(string period, string? kota, DateOnly asOf, CancellationToken ct)
     {
         // Plain equalities on kota let the planner use ix_achievement_totals_kota and ix_achievements_period_kota.
@@ -27,7 +35,7 @@ public sealed class RollupQueries(Db db)
             $"""
             WITH unfolded AS (
                 SELECT kelurahan, sudin, SUM(count) AS achieved FROM achievements
-                WHERE {Unfolded} AND period = @period AND date > @asOf{ledgerFilter}
+                WHERE {Unfolded} AND {UnfoldedPeriod(kota)} AND date > @asOf{ledgerFilter}
                 GROUP BY kelurahan, sudin)
             SELECT t.kota AS Kota, t.kecamatan AS Kecamatan, t.kelurahan AS Kelurahan, t.sudin AS Sudin,
                    t.achieved AS RunningTotal,
@@ -59,7 +67,7 @@ public sealed class RollupQueries(Db db)
             FROM achievement_daily WHERE period = @period AND date > @asOf{filter} GROUP BY kota, sudin
             UNION ALL
             SELECT kota AS Kota, sudin AS Sudin, SUM(count) AS Achieved, 1 AS IsTail
-            FROM achievements WHERE {Unfolded} AND period = @period AND date > @asOf{filter} GROUP BY kota, sudin
+            FROM achievements WHERE {Unfolded} AND {UnfoldedPeriod(kota)} AND date > @asOf{filter} GROUP BY kota, sudin
             """,
             new { period, kota, asOf }, cancellationToken: ct));
         return rows
