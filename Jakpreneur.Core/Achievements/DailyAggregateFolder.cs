@@ -56,16 +56,25 @@ public sealed class DailyAggregateFolder(Db db, DatabaseOptions options, ILogger
         return folded;
     }
 
+    /// <summary>The highest folded id and the highest ledger id.</summary>
+    private const string ProgressSql = """
+        SELECT (SELECT last_id FROM aggregate_progress WHERE name = 'achievement_daily'),
+               (SELECT COALESCE(MAX(id), 0) FROM achievements)
+        """;
+
     private async Task<long> FoldChunkAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
+        // A plain read first: an idle service must not take the write lock every second.
+        var (folded, newest) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(ProgressSql, cancellationToken: ct));
+        if (newest <= folded)
+        {
+            return 0;
+        }
         using var turn = await db.WaitToWriteAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var (from, last) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
-            """
-            SELECT (SELECT last_id FROM aggregate_progress WHERE name = 'achievement_daily'),
-                   (SELECT COALESCE(MAX(id), 0) FROM achievements)
-            """, transaction: tx, cancellationToken: ct));
+        // Read again under the write lock: another process may have folded meanwhile.
+        var (from, last) = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(ProgressSql, transaction: tx, cancellationToken: ct));
         var through = Math.Min(last, from + RowsPerFold);
         if (through <= from)
         {
