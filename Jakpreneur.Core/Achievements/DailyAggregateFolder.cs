@@ -17,8 +17,12 @@ namespace Jakpreneur.Core.Achievements;
 /// </summary>
 public sealed class DailyAggregateFolder(Db db, DatabaseOptions options, ILogger<DailyAggregateFolder> logger) : BackgroundService
 {
-    /// <summary>Ledger rows folded per transaction: large enough that a daily page is written once for many rows, short enough not to hold writers long.</summary>
-    public const int RowsPerFold = 50_000;
+    /// <summary>
+    /// Ledger rows folded per transaction: large enough that a daily page is written once for many
+    /// rows (at 50,000 a fold cost ~11 µs a row at national scale, at 100,000 ~7 µs), short enough
+    /// that writers wait at most about half a second behind it.
+    /// </summary>
+    public const int RowsPerFold = 100_000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -80,12 +84,14 @@ public sealed class DailyAggregateFolder(Db db, DatabaseOptions options, ILogger
         {
             return 0;
         }
+        // Grouped by the daily key alone: kota and kecamatan follow from the kelurahan, and a shorter
+        // sort key makes the sort, about a third of a fold, cheaper.
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO achievement_daily (period, kelurahan, sudin, date, kota, kecamatan, achieved)
-            SELECT period, kelurahan, sudin, date, kota, kecamatan, SUM(count) FROM achievements
+            SELECT period, kelurahan, sudin, date, MIN(kota), MIN(kecamatan), SUM(count) FROM achievements
             WHERE id > @from AND id <= @through
-            GROUP BY period, kelurahan, sudin, date, kota, kecamatan
+            GROUP BY period, kelurahan, sudin, date
             ON CONFLICT (period, kelurahan, sudin, date) DO UPDATE SET achieved = achieved + excluded.achieved;
             UPDATE aggregate_progress SET last_id = @through WHERE name = 'achievement_daily';
             """, new { from, through }, tx, cancellationToken: ct));

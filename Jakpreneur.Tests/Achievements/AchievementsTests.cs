@@ -213,7 +213,10 @@ public sealed class AchievementsTests(string provider) : ApiTest(provider)
     {
         var period = await NewPeriodAsync();
         string?[] texts = ["SK/12 \"kutip\" \\ garis miring", "café ☕ 𝔘 — tab\there\nbaris baru", null, "<script>'; DROP TABLE achievements; --", new string('x', 100)];
-        var entries = Enumerable.Range(0, 40).Select(i => new
+        // The longest note the contract allows, all four-byte UTF-8 characters (2,000 bytes).
+        var longNote = string.Concat(Enumerable.Repeat("𝔘", 500));
+        // 250 rows: SQLite writes them as two full 100-row statements (the second reuses the first) and one of 50.
+        var entries = Enumerable.Range(0, 250).Select(i => new
         {
             period,
             kelurahan = i % 2 == 0 ? Cengkareng : Grogol,
@@ -221,7 +224,7 @@ public sealed class AchievementsTests(string provider) : ApiTest(provider)
             count = i == 7 ? 100_000L : i + 1,
             date = $"2020-11-{1 + i % 30:D2}",
             reference = texts[i % texts.Length],
-            note = i % 4 == 0 ? null : $"{texts[(i + 1) % texts.Length]} #{i}",
+            note = i % 4 == 0 ? null : i % 50 == 1 ? longNote : $"{texts[(i + 1) % texts.Length]} #{i}",
         }).ToArray();
 
         var response = await Admin.SendAsync(Json(HttpMethod.Post, "/api/v1/achievements/batch", new { entries }, Guid.NewGuid().ToString()));
