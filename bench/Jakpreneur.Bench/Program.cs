@@ -57,14 +57,16 @@ foreach (var size in options.IngestOnly ? [] : options.Sizes)
 // The raw insert runs once the API has stopped, so nothing of the API's (its background folding and
 // checkpoints) shares the machine with it.
 var ingestKota = NationalData.KotaCode(3);
-var ingestRows = Ingest.Generate(options.IngestBatches, ingestKota);
-(double RowsPerSecond, double Cores) apiIngest;
+var warmupRows = Ingest.Generate(options.IngestWarmupBatches, ingestKota, seed: 5, tag: "warmup");
+var ingestRows = Ingest.Generate(options.IngestBatches, ingestKota, seed: 7, tag: "ingest");
+(double RowsPerSecond, double Cores, double FoldLagSeconds) apiIngest;
 await using (var api = await ApiProcess.StartAsync(options.ApiDll, dbPath))
 {
-    apiIngest = await Ingest.ApiAsync(api, ingestRows, options.IngestConcurrency);
+    apiIngest = await Ingest.ApiAsync(api, db, warmupRows, ingestRows, options.IngestConcurrency);
     peakRssKb = Math.Max(peakRssKb, api.PeakRssKb());
 }
-var ingest = new IngestResult(ingestRows.Sum(b => b.Length), apiIngest.RowsPerSecond, await Ingest.RawAsync(db, ingestRows, ingestKota), apiIngest.Cores);
+var ingest = new IngestResult(ingestRows.Sum(b => b.Length), apiIngest.RowsPerSecond,
+    await Ingest.RawAsync(db, warmupRows, ingestRows, ingestKota), apiIngest.Cores, apiIngest.FoldLagSeconds);
 Console.WriteLine(ingest);
 if (options.IngestOnly)
 {
@@ -79,7 +81,8 @@ Console.WriteLine();
 Console.WriteLine(report);
 
 // --ingest-only reuses the database of an earlier run and measures ingest alone, without writing results: for iterating on ingest.
-internal sealed record BenchOptions(string Work, long[] Sizes, int Duration, string ApiDll, string Output, int IngestBatches, bool IngestOnly, int IngestConcurrency)
+internal sealed record BenchOptions(
+    string Work, long[] Sizes, int Duration, string ApiDll, string Output, int IngestBatches, int IngestWarmupBatches, bool IngestOnly, int IngestConcurrency)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -91,7 +94,8 @@ internal sealed record BenchOptions(string Work, long[] Sizes, int Duration, str
             int.Parse(Arg("--duration", "10"), CultureInfo.InvariantCulture),
             Path.GetFullPath(Arg("--api", "Jakpreneur.Api/bin/Release/net10.0/Jakpreneur.Api.dll")),
             Path.GetFullPath(Arg("--out", "bench/results/latest.md")),
-            int.Parse(Arg("--ingest-batches", "40"), CultureInfo.InvariantCulture),
+            int.Parse(Arg("--ingest-batches", "100"), CultureInfo.InvariantCulture),
+            int.Parse(Arg("--ingest-warmup-batches", "20"), CultureInfo.InvariantCulture),
             args.Contains("--ingest-only"),
             int.Parse(Arg("--ingest-concurrency", "4"), CultureInfo.InvariantCulture));
     }
