@@ -86,13 +86,12 @@ internal static class Ingest
     {
         await using var connection = await db.OpenAsync();
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromMinutes(5))
+        while (await connection.ExecuteScalarAsync<long>(
+                   "SELECT (SELECT COALESCE(MAX(id), 0) FROM achievements) - (SELECT last_id FROM aggregate_progress WHERE name = 'achievement_daily')") > 0)
         {
-            var behind = await connection.ExecuteScalarAsync<long>(
-                "SELECT (SELECT COALESCE(MAX(id), 0) FROM achievements) - (SELECT last_id FROM aggregate_progress WHERE name = 'achievement_daily')");
-            if (behind <= 0)
+            if (deadline.Elapsed > TimeSpan.FromMinutes(5))
             {
-                break;
+                throw new InvalidOperationException("The API has not folded the ledger into achievement_daily within 5 minutes.");
             }
             await Task.Delay(100);
         }
