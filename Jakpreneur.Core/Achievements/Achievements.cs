@@ -1,7 +1,5 @@
 using System.Data;
 using System.Data.Common;
-using System.Text;
-using System.Text.Json;
 using Dapper;
 using Jakpreneur.Core.Audit;
 using Jakpreneur.Core.Auth;
